@@ -1,0 +1,270 @@
+"""The content model: immutable objects built from validated sources.
+
+This is the only module that knows the YAML field names; renderers see these objects only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+CARE_LEVELS = ("emergency", "urgent", "routine")
+
+
+@dataclass(frozen=True)
+class Approver:
+    name: str
+    credential: str
+
+
+@dataclass(frozen=True)
+class Review:
+    status: str  # "draft" or "approved"
+    last_reviewed: dt.date
+    next_review: dt.date
+    approved_by: Approver | None = None
+    approved_on: dt.date | None = None
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status != "approved"
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.next_review < today
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    author: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Treatment:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class MedicalTest:
+    name: str
+    purpose: str
+
+
+@dataclass(frozen=True)
+class CareBlock:
+    level: str  # one of CARE_LEVELS
+    signs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SmsText:
+    message: str
+    emergency_sign: str | None = None
+
+
+@dataclass(frozen=True)
+class Condition:
+    slug: str
+    title: str
+    medical_name: str
+    summary: str
+    what_it_is: tuple[str, ...]
+    symptoms: tuple[str, ...]
+    causes: tuple[str, ...]
+    risk_factors: tuple[str, ...]
+    self_care_intro: str | None
+    self_care_steps: tuple[str, ...]
+    treatments: tuple[Treatment, ...]
+    care: tuple[CareBlock, ...]
+    tests: tuple[MedicalTest, ...]
+    related_conditions: tuple[str, ...]
+    related_topics: tuple[str, ...]
+    sms: SmsText
+    sources: tuple[Source, ...]
+    review: Review
+    kind = "condition"
+
+    def care_block(self, level: str) -> CareBlock | None:
+        return next((block for block in self.care if block.level == level), None)
+
+
+@dataclass(frozen=True)
+class TopicSection:
+    heading: str
+    paragraphs: tuple[str, ...]
+    items: tuple[str, ...]
+    numbered: bool
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    title: str
+    summary: str
+    sections: tuple[TopicSection, ...]
+    related_conditions: tuple[str, ...]
+    related_topics: tuple[str, ...]
+    sources: tuple[Source, ...]
+    review: Review
+    kind = "topic"
+
+
+@dataclass(frozen=True)
+class Chapter:
+    kind: str  # "condition" or "topic"
+    slug: str
+
+
+@dataclass(frozen=True)
+class Guide:
+    slug: str
+    title: str
+    subtitle: str | None
+    description: str
+    introduction: tuple[str, ...]
+    chapters: tuple[Chapter, ...]
+    review: Review
+
+
+@dataclass(frozen=True)
+class Publisher:
+    slug: str
+    name: str
+    sms_sender: str
+    phone: str
+    website: str  # ends with "/"
+    locale: str
+    emergency_number: str
+    care_headings: Mapping[str, str]
+
+    @property
+    def language(self) -> str:
+        return self.locale
+
+    def page_url(self, slug: str) -> str:
+        """The public address of a condition's or topic's web page."""
+        return f"{self.website}html/{slug}.html"
+
+
+@dataclass(frozen=True)
+class Library:
+    """Every validated source: the whole content model one build renders."""
+
+    conditions: Mapping[str, Condition]
+    topics: Mapping[str, Topic]
+    guides: Mapping[str, Guide]
+    publishers: Mapping[str, Publisher]
+    # Which source file each item came from, by (kind, slug), for messages and staleness.
+    origins: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+    def title_of(self, kind: str, slug: str) -> str:
+        return (self.conditions if kind == "condition" else self.topics)[slug].title
+
+
+# --- building the model from plain, already validated data ---------------------------
+
+
+def _texts(value) -> tuple[str, ...]:
+    return tuple(value or ())
+
+
+def _review(data: dict) -> Review:
+    approver = data.get("approved_by")
+    return Review(
+        status=data["status"],
+        last_reviewed=dt.date.fromisoformat(data["last_reviewed"]),
+        next_review=dt.date.fromisoformat(data["next_review"]),
+        approved_by=Approver(approver["name"], approver["credential"]) if approver else None,
+        approved_on=dt.date.fromisoformat(data["approved_on"]) if data.get("approved_on") else None,
+    )
+
+
+def _sources(items: list) -> tuple[Source, ...]:
+    return tuple(Source(item["title"], item["author"], item.get("url")) for item in items)
+
+
+def condition_from_data(data: dict) -> Condition:
+    related = data.get("related") or {}
+    care_by_level = {block["level"]: block for block in data["care"]}
+    return Condition(
+        slug=data["slug"],
+        title=data["title"],
+        medical_name=data["medical_name"],
+        summary=data["summary"],
+        what_it_is=_texts(data["what_it_is"]),
+        symptoms=_texts(data["symptoms"]),
+        causes=_texts(data["causes"]),
+        risk_factors=_texts(data["risk_factors"]),
+        self_care_intro=data["self_care"].get("intro"),
+        self_care_steps=_texts(data["self_care"]["steps"]),
+        treatments=tuple(Treatment(t["name"], t["description"]) for t in data["treatments"]),
+        care=tuple(
+            CareBlock(level, _texts(care_by_level[level]["signs"]))
+            for level in CARE_LEVELS if level in care_by_level
+        ),
+        tests=tuple(MedicalTest(t["name"], t["purpose"]) for t in data["tests"]),
+        related_conditions=_texts(related.get("conditions")),
+        related_topics=_texts(related.get("topics")),
+        sms=SmsText(data["sms"]["message"], data["sms"].get("emergency_sign")),
+        sources=_sources(data["sources"]),
+        review=_review(data["review"]),
+    )
+
+
+def topic_from_data(data: dict) -> Topic:
+    related = data.get("related") or {}
+    return Topic(
+        slug=data["slug"],
+        title=data["title"],
+        summary=data["summary"],
+        sections=tuple(
+            TopicSection(s["heading"], _texts(s.get("paragraphs")), _texts(s.get("items")),
+                         bool(s.get("numbered", False)))
+            for s in data["sections"]
+        ),
+        related_conditions=_texts(related.get("conditions")),
+        related_topics=_texts(related.get("topics")),
+        sources=_sources(data["sources"]),
+        review=_review(data["review"]),
+    )
+
+
+def guide_from_data(data: dict) -> Guide:
+    return Guide(
+        slug=data["slug"],
+        title=data["title"],
+        subtitle=data.get("subtitle"),
+        description=data["description"],
+        introduction=_texts(data["introduction"]),
+        chapters=tuple(Chapter(*next(iter(ch.items()))) for ch in data["chapters"]),
+        review=_review(data["review"]),
+    )
+
+
+def publisher_from_data(data: dict) -> Publisher:
+    return Publisher(
+        slug=data["slug"],
+        name=data["name"],
+        sms_sender=data["sms_sender"],
+        phone=data["phone"],
+        website=data["website"],
+        locale=data["locale"],
+        emergency_number=data["emergency_number"],
+        care_headings=MappingProxyType(dict(data["care_headings"])),
+    )
+
+
+BUILDERS = {
+    "conditions": condition_from_data,
+    "topics": topic_from_data,
+    "guides": guide_from_data,
+    "publishers": publisher_from_data,
+}
+
+
+def frozen_mapping(items: dict) -> Mapping:
+    return MappingProxyType(dict(items))

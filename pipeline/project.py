@@ -1,0 +1,59 @@
+"""A project folder: where its sources and outputs are, and checking the sources in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from .diagnostics import ERROR, Diagnostic, SourceProblems
+from .model import Library
+from .sources import check_files, discover, library_from_documents
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.root / "sources"
+
+    @property
+    def outputs_dir(self) -> Path:
+        return self.root / "outputs"
+
+    def check(self, only: Iterable[Path] = ()) -> tuple[list[Diagnostic], int]:
+        """Every problem in the project's sources (or only in the files under `only`).
+
+        Returns the problems and how many files they speak for.
+        """
+        files = discover(self.sources_dir, self.root)
+        problems: list[Diagnostic] = []
+        wanted = [Path(p).resolve() for p in only]
+        for path in wanted:
+            if not path.exists():
+                problems.append(Diagnostic(str(path), 1, 1, ERROR, "no such file or folder"))
+        if not files:
+            problems.append(Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found"))
+            return problems, 0
+        _, found = check_files(files)
+        if wanted:
+            chosen = {f.shown for f in files if any(_within(f.path.resolve(), w) for w in wanted)}
+            found = [d for d in found if d.path in chosen]
+            return problems + found, len(chosen)
+        return problems + found, len(files)
+
+    def library(self) -> Library:
+        """The content model of every source, or SourceProblems naming every problem."""
+        files = discover(self.sources_dir, self.root)
+        if not files:
+            raise SourceProblems([Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found")])
+        documents, problems = check_files(files)
+        if any(p.is_error for p in problems):
+            raise SourceProblems(problems)
+        return library_from_documents(documents)
+
+
+def _within(path: Path, folder_or_file: Path) -> bool:
+    return path == folder_or_file or folder_or_file in path.parents

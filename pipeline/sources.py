@@ -1,0 +1,82 @@
+"""Gathering every source under sources/, checking all of them, and building the content model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from . import model
+from .diagnostics import Diagnostic, SourceProblems
+from .loading import Document, load_document
+from .validation import KINDS, file_diagnostics, reference_diagnostics, schema_diagnostics
+
+DEFAULT_PUBLISHER = "us-default"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    kind: str  # one of validation.KINDS
+    path: Path
+    shown: str  # the path as printed in messages
+
+    @property
+    def stem(self) -> str:
+        return self.path.name[: -len(".yaml")]
+
+
+def discover(sources_dir: Path, project_root: Path | None = None) -> list[SourceFile]:
+    """Every *.yaml file under sources/<kind>/, in a stable order."""
+    root = project_root or sources_dir.parent
+    found = []
+    for kind in KINDS:
+        folder = sources_dir / kind
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith(".") or not path.name.endswith(".yaml"):
+                continue
+            found.append(SourceFile(kind, path, _shown(path, root)))
+    return found
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def check_files(files: Iterable[SourceFile]) -> tuple[dict[str, dict[str, Document]], list[Diagnostic]]:
+    """Load and check every file; returns the documents that loaded and every problem found."""
+    documents: dict[str, dict[str, Document]] = {kind: {} for kind in KINDS}
+    problems: list[Diagnostic] = []
+    for source in files:
+        try:
+            doc = load_document(source.path, source.shown)
+        except SourceProblems as exc:
+            problems += exc.diagnostics
+            continue
+        first_line = source.path.read_text(encoding="utf-8").split("\n", 1)[0]
+        problems += schema_diagnostics(doc, source.kind)
+        problems += file_diagnostics(doc, source.kind, source.stem, first_line)
+        documents[source.kind][source.stem] = doc
+    problems += reference_diagnostics(documents)
+    return documents, problems
+
+
+def library_from_documents(documents: dict[str, dict[str, Document]]) -> model.Library:
+    built = {
+        kind: model.frozen_mapping({slug: model.BUILDERS[kind](doc.data) for slug, doc in docs.items()})
+        for kind, docs in documents.items()
+    }
+    origins = {
+        (kind[:-1], slug): doc.path for kind, docs in documents.items() for slug, doc in docs.items()
+    }
+    return model.Library(
+        conditions=built["conditions"],
+        topics=built["topics"],
+        guides=built["guides"],
+        publishers=built["publishers"],
+        origins=model.frozen_mapping(origins),
+    )

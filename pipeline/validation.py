@@ -1,0 +1,243 @@
+"""Checking loaded sources: first each file against its JSON Schema, then the rules between files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+from urllib.parse import urlsplit
+
+import jsonschema
+from referencing import Registry, Resource
+
+from .diagnostics import ERROR, Diagnostic
+from .loading import Document, escape_pointer_token
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+KINDS = ("conditions", "topics", "guides", "publishers")
+SCHEMA_FOR_KIND = {
+    "conditions": "condition.schema.json",
+    "topics": "topic.schema.json",
+    "guides": "guide.schema.json",
+    "publishers": "publisher.schema.json",
+}
+SCHEMA_COMMENT = re.compile(r"^# yaml-language-server: \$schema=\S+\.schema\.json\s*$")
+MAX_REVIEW_YEARS = 3
+LINK_SCHEMES = ("https", "http", "mailto", "tel")
+
+
+def _is_uri(value: object) -> bool:
+    """A link we are willing to publish: https/http with a host, or mailto/tel with a target."""
+    if not isinstance(value, str):
+        return True
+    if any(ch.isspace() for ch in value):
+        return False
+    parts = urlsplit(value)
+    if parts.scheme not in LINK_SCHEMES:
+        return False
+    if parts.scheme in ("http", "https"):
+        return bool(parts.hostname)
+    return bool(parts.path)
+
+
+def _format_checker() -> jsonschema.FormatChecker:
+    checker = jsonschema.FormatChecker(formats=("date",))
+    checker.checks("uri")(_is_uri)
+    return checker
+
+
+@lru_cache(maxsize=None)
+def _validators() -> dict[str, jsonschema.protocols.Validator]:
+    resources = []
+    schemas = {}
+    for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        resources.append((schema["$id"], Resource.from_contents(schema)))
+        schemas[path.name] = schema
+    registry = Registry().with_resources(resources)
+    checker = _format_checker()
+    return {
+        kind: jsonschema.Draft202012Validator(schemas[name], registry=registry, format_checker=checker)
+        for kind, name in SCHEMA_FOR_KIND.items()
+    }
+
+
+def _pointer(path: Iterable) -> str:
+    return "".join(f"/{escape_pointer_token(part)}" for part in path)
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def schema_diagnostics(doc: Document, kind: str) -> list[Diagnostic]:
+    """Every schema problem in one document, each at the line of the field it is about."""
+    validator = _validators()[kind]
+    found: list[Diagnostic] = []
+    for error in validator.iter_errors(doc.data):
+        pointer = _pointer(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = list(error.schema.get("properties", {}))
+            for key in error.instance:
+                if key in allowed:
+                    continue
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+                found.append(doc.diagnostic(f"{pointer}/{escape_pointer_token(key)}",
+                                            f"unknown field '{key}'{suggestion}", key=True))
+            continue
+        if error.validator == "required":
+            missing = error.message.split("'")[1] if "'" in error.message else error.message
+            found.append(doc.diagnostic(pointer, f"missing required field '{missing}'"))
+            continue
+        if error.validator == "anyOf" and all("required" in alt for alt in error.validator_value):
+            names = " or ".join(f"'{alt['required'][0]}'" for alt in error.validator_value)
+            found.append(doc.diagnostic(pointer, f"needs {names}"))
+            continue
+        if error.validator in ("minProperties", "maxProperties") and isinstance(error.instance, dict):
+            allowed = " or ".join(f"'{k}'" for k in error.schema.get("properties", {}))
+            found.append(doc.diagnostic(pointer, f"needs exactly one of {allowed}"))
+            continue
+        if error.validator == "pattern":
+            found.append(doc.diagnostic(pointer, f"{_short(error.instance)} is not in the expected form: "
+                                                 f"{_pattern_help(error.schema)}"))
+            continue
+        message = error.message
+        # jsonschema starts most messages with the whole value; a long one drowns the point.
+        full = repr(error.instance)
+        if message.startswith(full) and len(full) > 60:
+            message = _short(error.instance) + message[len(full):]
+        found.append(doc.diagnostic(pointer, message))
+    return found
+
+
+def _pattern_help(schema: dict) -> str:
+    return schema.get("description", f"must match {schema.get('pattern')}").rstrip(".")
+
+
+def _date(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def review_diagnostics(doc: Document, pointer: str = "/review") -> list[Diagnostic]:
+    review = doc.data.get("review")
+    if not isinstance(review, dict):
+        return []
+    found = []
+    last, nxt = _date(review.get("last_reviewed")), _date(review.get("next_review"))
+    if last and nxt:
+        if nxt <= last:
+            found.append(doc.diagnostic(f"{pointer}/next_review",
+                                        f"next review {nxt} must come after the last review {last}"))
+        elif nxt > _add_years(last, MAX_REVIEW_YEARS):
+            found.append(doc.diagnostic(
+                f"{pointer}/next_review",
+                f"next review {nxt} is more than {MAX_REVIEW_YEARS} years after the last review {last}"))
+    approved_on = _date(review.get("approved_on"))
+    if review.get("status") == "approved" and approved_on and last and approved_on > last:
+        found.append(doc.diagnostic(f"{pointer}/approved_on",
+                                    f"approved on {approved_on}, after the last review {last}"))
+    if review.get("status") == "draft" and "approved_by" in review:
+        found.append(doc.diagnostic(f"{pointer}/approved_by",
+                                    "a draft has no approver yet; set status to 'approved' or remove approved_by"))
+    return found
+
+
+def file_diagnostics(doc: Document, kind: str, stem: str, first_line: str) -> list[Diagnostic]:
+    """Rules about one file that its schema cannot say."""
+    found = []
+    if not SCHEMA_COMMENT.match(first_line):
+        found.append(Diagnostic(doc.path, 1, 1, ERROR,
+                                "first line must be '# yaml-language-server: $schema=../../schemas/"
+                                f"{SCHEMA_FOR_KIND[kind]}' so editors check the file"))
+    slug = doc.data.get("slug")
+    if isinstance(slug, str) and slug != stem:
+        found.append(doc.diagnostic("/slug", f"slug '{slug}' must match the file name '{stem}.yaml'"))
+    found += review_diagnostics(doc)
+    if kind == "conditions":
+        found += _condition_rules(doc)
+    if kind == "publishers":
+        found += _publisher_rules(doc)
+    return found
+
+
+def _condition_rules(doc: Document) -> list[Diagnostic]:
+    found = []
+    care = doc.data.get("care")
+    levels = [block.get("level") for block in care if isinstance(block, dict)] if isinstance(care, list) else []
+    for index, level in enumerate(levels):
+        if level in levels[:index]:
+            found.append(doc.diagnostic(f"/care/{index}/level", f"care level '{level}' appears twice"))
+    order = ["emergency", "urgent", "routine"]
+    known = [lvl for lvl in levels if lvl in order]
+    if known != sorted(known, key=order.index):
+        found.append(doc.diagnostic("/care", "care blocks must go from most to least urgent: emergency, urgent, routine"))
+    sms = doc.data.get("sms")
+    if "emergency" in levels and isinstance(sms, dict) and "emergency_sign" not in sms:
+        found.append(doc.diagnostic("/sms", "the condition has an emergency care level, so the SMS needs 'emergency_sign'"))
+    if "emergency" not in levels and isinstance(sms, dict) and "emergency_sign" in sms:
+        found.append(doc.diagnostic("/sms/emergency_sign",
+                                    "'emergency_sign' needs an emergency care level with the same sign"))
+    return found
+
+
+def _publisher_rules(doc: Document) -> list[Diagnostic]:
+    number = doc.data.get("emergency_number")
+    heading = (doc.data.get("care_headings") or {}).get("emergency")
+    if isinstance(number, str) and isinstance(heading, str) and number not in heading:
+        return [doc.diagnostic("/care_headings/emergency",
+                               f"the emergency heading must name the emergency number {number}")]
+    return []
+
+
+def reference_diagnostics(documents: dict[str, dict[str, Document]]) -> list[Diagnostic]:
+    """Every slug that one source names must exist as a file of the right kind."""
+    found = []
+
+    def check(doc: Document, pointer: str, kind: str, slug: object) -> None:
+        if isinstance(slug, str) and slug not in documents[kind]:
+            singular = kind[:-1]
+            hint = difflib.get_close_matches(slug, list(documents[kind]), n=1)
+            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            found.append(doc.diagnostic(
+                pointer, f"unknown {singular} '{slug}': no file sources/{kind}/{slug}.yaml{suggestion}"))
+
+    for kind in ("conditions", "topics"):
+        for slug, doc in documents[kind].items():
+            related = doc.data.get("related")
+            if not isinstance(related, dict):
+                continue
+            for target in ("conditions", "topics"):
+                for index, ref in enumerate(related.get(target) or []):
+                    check(doc, f"/related/{target}/{index}", target, ref)
+                    if ref == slug and target == kind:
+                        found.append(doc.diagnostic(f"/related/{target}/{index}", "a source cannot be related to itself"))
+    for doc in documents["guides"].values():
+        seen: dict[tuple, int] = {}
+        for index, chapter in enumerate(doc.data.get("chapters") or []):
+            if not isinstance(chapter, dict) or len(chapter) != 1:
+                continue
+            (kind_key, ref), = chapter.items()
+            if kind_key not in ("condition", "topic"):
+                continue
+            check(doc, f"/chapters/{index}/{kind_key}", kind_key + "s", ref)
+            if (kind_key, ref) in seen:
+                found.append(doc.diagnostic(f"/chapters/{index}/{kind_key}",
+                                            f"{kind_key} '{ref}' is already chapter {seen[(kind_key, ref)] + 1}"))
+            seen.setdefault((kind_key, ref), index)
+    return found
