@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import click
 from . import __version__
 from .diagnostics import FORMATS, SourceProblems, render_report, summary_line
 from .project import Project
+from .sources import DEFAULT_PUBLISHER
 
 project_option = click.option(
     "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
@@ -57,3 +59,79 @@ def _report(problems, checked: int, fmt: str) -> None:
 def fail_with(problems: SourceProblems, fmt: str = "text") -> None:
     _report(problems.diagnostics, len({d.path for d in problems.diagnostics}), fmt)
     sys.exit(1)
+
+
+def _default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@main.command()
+@project_option
+@click.option("--publisher", default=DEFAULT_PUBLISHER, show_default=True,
+              help="Publisher profile (a file in sources/publishers/) to build for.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write here instead of the project's outputs/ folder.")
+@click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes  [default: every core]")
+@click.option("--only", multiple=True, metavar="SLUG",
+              help="Build only what belongs to this condition, topic or guide (repeatable).")
+@click.option("--format", "formats", metavar="LIST", default="",
+              help="Comma-separated formats to build, e.g. html,pdf (default: all).")
+@click.option("--release", is_flag=True, help="Refuse drafts and overdue reviews.")
+def build(project_dir: Path, publisher: str, out_dir: Path | None, workers: int | None,
+          only: tuple[str, ...], formats: str, release: bool) -> None:
+    """Build every output that is out of date into outputs/ (or --out).
+
+    Every source is checked first: one bad source stops the build before any file is
+    written. Each file is written under a temporary name and renamed into place, and
+    outputs/manifest.json lists every artifact with its size and SHA-256.
+    """
+    from .build import BuildOptions, BuildRefused, build as run_build
+    from .progress import Reporter
+
+    options = BuildOptions(
+        publisher=publisher, out_dir=out_dir, workers=workers or _default_jobs(),
+        only=tuple(s for item in only for s in item.split(",") if s),
+        formats=tuple(f for f in formats.split(",") if f), release=release,
+    )
+    reporter = Reporter(interactive=sys.stderr.isatty())
+    try:
+        report = run_build(Project(project_dir), options, progress=reporter.progress,
+                           on_wait=lambda: click.echo("Another build is using this output folder; waiting for it to finish...", err=True))
+    except SourceProblems as problems:
+        if release:
+            click.echo("Release refused: these items are not ready to publish.", err=True)
+        fail_with(problems)
+    except BuildRefused as refused:
+        click.echo(f"error: {refused}", err=True)
+        sys.exit(1)
+    reporter.summary(report)
+    sys.exit(1 if report.failed else 0)
+
+
+@main.command()
+@click.argument("slug")
+@project_option
+@click.option("--publisher", default=DEFAULT_PUBLISHER, show_default=True,
+              help="Publisher profile whose sender, number and web address to use.")
+def sms(slug: str, project_dir: Path, publisher: str) -> None:
+    """Print a condition's text message with its encoding, septets and segments."""
+    from .formats.sms import compose
+    from .sms_encoding import GSM7, encode
+
+    try:
+        library = Project(project_dir).library()
+    except SourceProblems as problems:
+        fail_with(problems)
+    if slug not in library.conditions:
+        click.echo(f"error: no condition '{slug}' (sources/conditions/{slug}.yaml)", err=True)
+        sys.exit(1)
+    if publisher not in library.publishers:
+        click.echo(f"error: unknown publisher '{publisher}' (known: {', '.join(sorted(library.publishers))})", err=True)
+        sys.exit(1)
+    message = compose(library.conditions[slug], library.publishers[publisher])
+    cost = encode(message)
+    unit = "septets" if cost.encoding == GSM7 else "UTF-16 units"
+    click.echo(message)
+    click.echo(f"encoding: {cost.encoding}, {cost.units} {unit}, {cost.segments} segment"
+               f"{'s' if cost.segments != 1 else ''}", err=True)

@@ -62,7 +62,37 @@ def check_files(files: Iterable[SourceFile]) -> tuple[dict[str, dict[str, Docume
         problems += file_diagnostics(doc, source.kind, source.stem, first_line)
         documents[source.kind][source.stem] = doc
     problems += reference_diagnostics(documents)
+    problems += sms_budget_diagnostics(documents, problems)
     return documents, problems
+
+
+def sms_budget_diagnostics(documents: dict[str, dict[str, Document]],
+                           problems: list[Diagnostic]) -> list[Diagnostic]:
+    """Each condition's message must be one GSM-7 segment for every publisher profile."""
+    from .formats.sms import compose
+    from .sms_encoding import SINGLE, GSM7, encode
+
+    broken = {d.path for d in problems if d.is_error}
+    publishers = [model.publisher_from_data(doc.data) for doc in documents["publishers"].values()
+                  if doc.path not in broken]
+    found = []
+    for doc in documents["conditions"].values():
+        if doc.path in broken:
+            continue
+        condition = model.condition_from_data(doc.data)
+        for publisher in publishers:
+            message = compose(condition, publisher)
+            cost = encode(message)
+            if cost.encoding != GSM7:
+                chars = " ".join(f"'{c}' (U+{ord(c):04X})" for c in cost.outside_gsm7)
+                found.append(doc.diagnostic("/sms", f"SMS for publisher '{publisher.slug}' has characters "
+                                                    f"outside GSM-7: {chars}"))
+            elif cost.segments > 1:
+                found.append(doc.diagnostic(
+                    "/sms/message",
+                    f"SMS for publisher '{publisher.slug}' is {cost.units} septets; one message holds "
+                    f"{SINGLE[GSM7]} (shorten it by {cost.units - SINGLE[GSM7]})"))
+    return found
 
 
 def library_from_documents(documents: dict[str, dict[str, Document]]) -> model.Library:

@@ -1,0 +1,77 @@
+# Two commands set everything up on a fresh machine: `make` and `make test`.
+# Each step is skipped when its stamp is newer than what it depends on, so a second `make`
+# with nothing changed takes seconds.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .stamps
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+ACE_VERSION := 1.4.6
+
+# Debian packages: WeasyPrint's libraries (HarfBuzz subsetting keeps PDFs fast and reproducible).
+BUILD_SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# The tests also drive a real browser, read PDFs and run Java for EPUBCheck.
+TEST_SYSTEM_PACKAGES := chromium poppler-utils default-jre-headless nodejs npm
+
+.DEFAULT_GOAL := all
+.PHONY: all help install validate lint build test bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+all: install validate build ## Install what is needed, check the sources, build every output
+
+# Installs only the Debian packages that are missing; `apt-get update` only when needed.
+define ensure_system_packages
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+$(STAMPS)/system: Makefile
+	$(call ensure_system_packages,$(BUILD_SYSTEM_PACKAGES))
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/test-system: Makefile
+	$(call ensure_system_packages,$(TEST_SYSTEM_PACKAGES))
+	@mkdir -p $(STAMPS) && touch $@
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMPS)/install: pyproject.toml $(STAMPS)/system | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(STAMPS)/test-install: pyproject.toml $(STAMPS)/install $(STAMPS)/test-system
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+# DAISY Ace checks the EPUBs; it runs on Debian's Chromium (no browser download).
+$(STAMPS)/ace: $(STAMPS)/test-system
+	PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm install --silent --no-audit --no-fund \
+	  --prefix .tools @daisy/ace@$(ACE_VERSION) >/dev/null
+	@touch $@
+
+install: $(STAMPS)/install ## Create .venv and install the project and its system packages
+
+validate: $(STAMPS)/install ## Check every source against its schema and the others
+	$(BIN)/handouts validate
+
+build: $(STAMPS)/install ## Build every output into outputs/ (only what changed)
+	$(BIN)/handouts build
+
+test: $(STAMPS)/test-install $(STAMPS)/ace ## Install what the tests need and run them all
+	$(BIN)/handouts validate
+	$(BIN)/python -m pytest
+
+bench: $(STAMPS)/install ## Print build timings and memory (writes bench/results/)
+	$(BIN)/python -m bench
+
+clean: ## Remove outputs and caches (keeps .venv)
+	rm -rf outputs .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

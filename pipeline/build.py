@@ -1,0 +1,355 @@
+"""The build: check every source, plan every artifact, render what is stale, write atomically.
+
+Only this module writes to the output folder. It works in two phases, as MkDocs does:
+first everything is loaded and checked (a bad source stops the build before any file is
+touched), then artifacts are rendered, in worker processes, and written one by one, each
+to a temporary name renamed into place, with the manifest last.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import __version__
+from .atomic import exclusive_lock, remove_stale_temporaries, write_atomic, write_if_changed
+from .diagnostics import ERROR, Diagnostic, SourceProblems
+from .formats import Format, Job, RenderContext, all_formats, resource_digest
+from .model import Library
+from .project import Project
+from .sources import DEFAULT_PUBLISHER
+
+STATE_DIR = ".handouts"  # hidden: build state and lock, never in the manifest
+STATE_FILE = "state.json"
+MANIFEST = "manifest.json"
+PACKAGE_DIR = Path(__file__).resolve().parent
+# Code every format depends on; each format adds its own module, templates and styles.
+SHARED_CODE = tuple(PACKAGE_DIR / name for name in
+                    ("model.py", "presentation.py", "build.py", "formats/__init__.py"))
+
+
+class BuildRefused(Exception):
+    """The build cannot start (unknown publisher, drafts in a release, ...)."""
+
+
+@dataclass
+class Outcome:
+    job: Job
+    status: str  # "built", "unchanged" or "failed"
+    seconds: float = 0.0
+    error: str = ""
+
+
+@dataclass
+class BuildReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def counts(self) -> dict[str, Counter]:
+        table: dict[str, Counter] = {}
+        for outcome in self.outcomes:
+            table.setdefault(outcome.job.format, Counter())[outcome.status] += 1
+        return table
+
+
+def source_date(library: Library) -> dt.datetime:
+    """The timestamp written into artifacts: SOURCE_DATE_EPOCH if set, else the newest review date.
+
+    Deriving the default from the content keeps two builds of the same sources byte-identical.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise BuildRefused(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}")
+    items = [*library.conditions.values(), *library.topics.values(), *library.guides.values()]
+    newest = max((item.review.last_reviewed for item in items), default=dt.date(2026, 1, 1))
+    return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc)
+
+
+def release_problems(library: Library, today: dt.date) -> list[Diagnostic]:
+    """Why a release build must not go out: drafts and overdue reviews, by file."""
+    found = []
+    groups = (("condition", library.conditions), ("topic", library.topics), ("guide", library.guides))
+    for kind, items in groups:
+        for slug, item in items.items():
+            path = library.origins.get((kind, slug), f"{kind} {slug}")
+            if item.review.is_draft:
+                found.append(Diagnostic(path, 1, 1, ERROR, "is a draft; a release needs approved content",
+                                        "/review/status"))
+            if item.review.is_overdue(today):
+                found.append(Diagnostic(path, 1, 1, ERROR,
+                                        f"review was due on {item.review.next_review}", "/review/next_review"))
+    return found
+
+
+# --- fingerprints ---------------------------------------------------------------------------
+
+
+def _format_digest(fmt: Format) -> str:
+    module = PACKAGE_DIR / "formats" / f"{type(fmt).__module__.rsplit('.', 1)[1]}.py"
+    return __version__ + resource_digest((*fmt.resources, *SHARED_CODE, module))
+
+
+def fingerprint(fmt: Format, job: Job, ctx: RenderContext, digests: dict[str, str]) -> str:
+    if fmt.name not in digests:
+        digests[fmt.name] = _format_digest(fmt)
+    text = f"{digests[fmt.name]}\0{job!r}\0{fmt.inputs(job, ctx)}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- state ------------------------------------------------------------------------------------
+
+
+def _load_state(out_dir: Path) -> dict:
+    try:
+        state = json.loads((out_dir / STATE_DIR / STATE_FILE).read_text(encoding="utf-8"))
+        return state if isinstance(state, dict) and isinstance(state.get("artifacts"), dict) else {"artifacts": {}}
+    except (OSError, ValueError):
+        return {"artifacts": {}}
+
+
+def _on_disk_matches(out_dir: Path, entry: dict) -> bool:
+    """Whether the file is still the one the build wrote: size and mtime first, then the hash."""
+    path = out_dir / entry["path"]
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    if stat.st_size != entry["bytes"]:
+        return False
+    if stat.st_mtime_ns == entry.get("mtime_ns"):
+        return True
+    return _sha256(path.read_bytes()) == entry["sha256"]
+
+
+# --- workers ----------------------------------------------------------------------------------
+
+_WORKER_CTX: RenderContext | None = None
+
+
+def _init_worker(ctx: RenderContext, names: tuple[str, ...]) -> None:
+    global _WORKER_CTX
+    _WORKER_CTX = ctx
+    formats = all_formats()
+    for name in names:
+        formats[name].warm_up()
+
+
+def _render(job: Job) -> tuple[Job, bytes | None, float, str]:
+    start = time.perf_counter()
+    try:
+        data = all_formats()[job.format].render(job, _WORKER_CTX)
+        return job, data, time.perf_counter() - start, ""
+    except Exception as exc:  # reported per artifact; the build goes on with the others
+        return job, None, time.perf_counter() - start, str(exc) or type(exc).__name__
+
+
+def _run_jobs(jobs: list[Job], ctx: RenderContext, workers: int):
+    """Render jobs, yielding (job, bytes or None, seconds, error) as each finishes."""
+    global _WORKER_CTX
+    names = tuple(sorted({job.format for job in jobs}))
+    if workers <= 1 or len(jobs) <= 1:
+        _init_worker(ctx, names)
+        try:
+            for job in jobs:
+                yield _render(job)
+        finally:
+            _WORKER_CTX = None
+        return
+    # fork: workers start with the parsed content model already in memory.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
+                             initializer=_init_worker, initargs=(ctx, names)) as pool:
+        futures = [pool.submit(_render, job) for job in jobs]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+# --- the build --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    publisher: str = DEFAULT_PUBLISHER
+    out_dir: Path | None = None
+    workers: int = 1
+    only: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
+    release: bool = False
+    today: dt.date | None = None
+
+
+Progress = Callable[[Outcome, int, int], None]
+
+
+def _selected(job: Job, options: BuildOptions) -> bool:
+    if options.formats and job.format not in options.formats:
+        return False
+    if options.only:
+        slugs = {job.condition, job.guide, job.subject[1] if job.subject else None}
+        return bool(slugs & set(options.only))
+    return True
+
+
+def build(project: Project, options: BuildOptions, progress: Progress | None = None,
+          on_wait: Callable[[], None] | None = None) -> BuildReport:
+    """Build every artifact that is out of date. Raises SourceProblems or BuildRefused before writing."""
+    started = time.perf_counter()
+    library = project.library()  # every source checked before anything is written
+    if options.publisher not in library.publishers:
+        known = ", ".join(sorted(library.publishers))
+        raise BuildRefused(f"unknown publisher '{options.publisher}' (known: {known})")
+    if options.release:
+        problems = release_problems(library, options.today or dt.date.today())
+        if problems:
+            raise SourceProblems(problems)
+    registry = all_formats()
+    unknown = [f for f in options.formats if f not in registry]
+    if unknown:
+        raise BuildRefused(f"unknown format {', '.join(unknown)} (known: {', '.join(registry)})")
+    missing = [slug for slug in options.only if slug not in library.conditions
+               and slug not in library.topics and slug not in library.guides]
+    if missing:
+        raise BuildRefused(f"--only names no condition, topic or guide: {', '.join(missing)}")
+
+    ctx = RenderContext(library, library.publishers[options.publisher], source_date(library).isoformat())
+    out_dir = options.out_dir or project.outputs_dir
+    report = BuildReport()
+    with exclusive_lock(out_dir / STATE_DIR / "lock", on_wait):
+        remove_stale_temporaries(out_dir)
+        _build_locked(out_dir, ctx, registry, options, report, progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format],
+                  options: BuildOptions, report: BuildReport, progress: Progress | None) -> None:
+    state = _load_state(out_dir)
+    old = state["artifacts"]
+    digests: dict[str, str] = {}
+    plan: dict[str, tuple[Format, Job, str]] = {}
+    for fmt in registry.values():
+        if fmt.aggregate:
+            continue
+        for job in fmt.jobs(ctx):
+            plan[job.path] = (fmt, job, fingerprint(fmt, job, ctx, digests))
+
+    new_entries: dict[str, dict] = {}
+    stale: list[Job] = []
+    for path, (fmt, job, fp) in plan.items():
+        entry = old.get(path)
+        current = entry is not None and entry.get("fingerprint") == fp and _on_disk_matches(out_dir, entry)
+        if current or not _selected(job, options):
+            if entry is not None and _on_disk_matches(out_dir, entry):
+                new_entries[path] = entry
+            if current:
+                report.outcomes.append(Outcome(job, "unchanged"))
+            continue
+        stale.append(job)
+
+    # The slowest formats first, so that workers are not left idle at the end.
+    cost = {"pdf": 0, "epub": 1}
+    stale.sort(key=lambda job: (cost.get(job.format, 2), job.path))
+    total = len(stale)
+    for done, (job, data, seconds, error) in enumerate(_run_jobs(stale, ctx, options.workers), start=1):
+        if data is None:
+            outcome = Outcome(job, "failed", seconds, error)
+            if job.path in old and _on_disk_matches(out_dir, old[job.path]):
+                new_entries[job.path] = old[job.path]  # the last good version stays listed
+        else:
+            new_entries[job.path] = _write(out_dir, job, data, plan[job.path][2])
+            outcome = Outcome(job, "built", seconds)
+        report.outcomes.append(outcome)
+        if progress:
+            progress(outcome, done, total)
+
+    # A source that was deleted takes its outputs with it.
+    for path in sorted(set(old) - set(plan)):
+        if old[path].get("format") in {f.name for f in registry.values() if f.aggregate}:
+            continue
+        (out_dir / path).unlink(missing_ok=True)
+        report.removed.append(path)
+
+    for fmt in registry.values():
+        if fmt.aggregate:
+            _build_aggregate(out_dir, fmt, ctx, new_entries, old, digests, options, report, progress)
+
+    state = {"pipeline": __version__, "artifacts": dict(sorted(new_entries.items()))}
+    write_if_changed(out_dir / STATE_DIR / STATE_FILE, json.dumps(state, indent=1).encode())
+    _write_manifest(out_dir, ctx, new_entries)
+
+
+def _build_aggregate(out_dir, fmt, ctx, entries, old, digests, options, report, progress) -> None:
+    """Formats that list the others (the catalogue) are planned once the others are known."""
+    listed = tuple(sorted((e["path"], e["bytes"]) for e in entries.values()))
+    aggregate_ctx = RenderContext(ctx.library, ctx.publisher, ctx.created, listed)
+    for job in fmt.jobs(aggregate_ctx):
+        fp = fingerprint(fmt, job, aggregate_ctx, digests)
+        entry = old.get(job.path)
+        if entry and entry.get("fingerprint") == fp and _on_disk_matches(out_dir, entry):
+            entries[job.path] = entry
+            report.outcomes.append(Outcome(job, "unchanged"))
+            continue
+        start = time.perf_counter()
+        try:
+            data = fmt.render(job, aggregate_ctx)
+        except Exception as exc:
+            report.outcomes.append(Outcome(job, "failed", time.perf_counter() - start, str(exc)))
+            if entry:
+                entries[job.path] = entry
+            continue
+        entries[job.path] = _write(out_dir, job, data, fp)
+        outcome = Outcome(job, "built", time.perf_counter() - start)
+        report.outcomes.append(outcome)
+        if progress:
+            progress(outcome, 1, 1)
+
+
+def _write(out_dir: Path, job: Job, data: bytes, fp: str) -> dict:
+    path = out_dir / job.path
+    write_atomic(path, data)
+    return {
+        "path": job.path,
+        "format": job.format,
+        "variant": job.variant,
+        "condition": job.condition,
+        "guide": job.guide,
+        "bytes": len(data),
+        "sha256": _sha256(data),
+        "fingerprint": fp,
+        "mtime_ns": path.stat().st_mtime_ns,
+    }
+
+
+def manifest_entries(entries: Iterable[dict]) -> list[dict]:
+    keys = ("path", "format", "variant", "condition", "guide", "bytes", "sha256")
+    return [{key: entry[key] for key in keys} for entry in sorted(entries, key=lambda e: e["path"])]
+
+
+def _write_manifest(out_dir: Path, ctx: RenderContext, entries: dict[str, dict]) -> None:
+    manifest = {
+        "publisher": ctx.publisher.slug,
+        "created": ctx.created,
+        "artifacts": manifest_entries(entries.values()),
+    }
+    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    write_if_changed(out_dir / MANIFEST, text.encode("utf-8"))

@@ -1,0 +1,102 @@
+"""The output formats: one module each, registered here by name.
+
+A format plans its jobs from the content model and renders one job to bytes. It never
+reads sources and never writes files: the build does both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from ..model import Library, Publisher
+
+
+@dataclass(frozen=True)
+class Job:
+    """One artifact to produce."""
+
+    format: str
+    variant: str
+    path: str  # relative to the output folder, with '/' separators
+    condition: str | None = None
+    guide: str | None = None
+    # The condition or topic this job renders, as (kind, slug), when there is one.
+    subject: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """Everything a renderer may use besides the job itself."""
+
+    library: Library
+    publisher: Publisher
+    # ISO timestamp written into documents that record a date (from SOURCE_DATE_EPOCH).
+    created: str
+    # For aggregate formats only: (path, bytes) of every other artifact of the build.
+    listed: tuple[tuple[str, int], ...] = ()
+
+
+class Format:
+    """Base class: subclasses set `name` and the files their output depends on."""
+
+    name: str = ""
+    # Package files (templates, styles, fonts) whose change must rebuild this format.
+    resources: tuple[Path, ...] = ()
+    # Formats whose outputs this one lists (the catalogue needs the others' sizes).
+    aggregate: bool = False
+
+    def jobs(self, ctx: RenderContext) -> list[Job]:
+        raise NotImplementedError
+
+    def render(self, job: Job, ctx: RenderContext) -> bytes:
+        raise NotImplementedError
+
+    def inputs(self, job: Job, ctx: RenderContext) -> str:
+        """A stable text of everything in the content model that this job's bytes depend on."""
+        return repr((ctx.library, ctx.publisher, ctx.created))
+
+    def warm_up(self) -> None:
+        """Load what rendering needs, once per worker process."""
+
+
+REGISTRY: dict[str, Format] = {}
+
+
+def register(fmt: Format) -> Format:
+    if not fmt.name:
+        raise ValueError(f"{type(fmt).__name__} has no name")
+    if fmt.name in REGISTRY:
+        raise ValueError(f"a format named {fmt.name!r} is already registered")
+    REGISTRY[fmt.name] = fmt
+    return fmt
+
+
+def resource_digest(paths: Iterable[Path]) -> str:
+    """One hash of the bytes of every resource file, so any edit rebuilds what uses it."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            digest.update(file.name.encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def subject_inputs(item, ctx: RenderContext) -> str:
+    """What a page about one item depends on: the item, the titles it links to, the publisher."""
+    related = [
+        (kind, slug, ctx.library.title_of(kind, slug))
+        for kind, slugs in (("condition", item.related_conditions), ("topic", item.related_topics))
+        for slug in slugs
+    ]
+    return repr((item, related, ctx.publisher, ctx.created))
+
+
+def all_formats() -> dict[str, Format]:
+    """Every registered format, importing the modules that register them."""
+    from . import catalogue, epub, html, pdf, sms  # noqa: F401  (import registers)
+
+    return REGISTRY

@@ -1,0 +1,90 @@
+"""The catalogue page (outputs/index.html): every file a clinic may want, with sizes and review status."""
+
+from __future__ import annotations
+
+from ..presentation import STYLES_DIR, TEMPLATES_DIR, format_date, render_template
+from . import Format, Job, RenderContext, register
+
+CONDITION_FILES = (
+    # (path pattern, link text, MIME type)
+    ("html/{slug}.html", "Web page", None),
+    ("pdf/{slug}.pdf", "Printable leaflet, A4 (PDF)", "application/pdf"),
+    ("pdf/{slug}.letter.pdf", "Printable leaflet, US Letter (PDF)", "application/pdf"),
+    ("pdf/{slug}.large-print.pdf", "Large-print leaflet (PDF)", "application/pdf"),
+    ("sms/{slug}.txt", "Text message (plain text)", "text/plain"),
+)
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _status(review) -> str:
+    return "draft, not yet clinically reviewed" if review.is_draft else "approved"
+
+
+class CatalogueFormat(Format):
+    name = "catalogue"
+    aggregate = True
+    resources = (TEMPLATES_DIR / "catalogue.html.j2", STYLES_DIR / "site.css")
+
+    def jobs(self, ctx: RenderContext) -> list[Job]:
+        return [Job("catalogue", "index", "index.html")]
+
+    def inputs(self, job: Job, ctx: RenderContext) -> str:
+        return repr((ctx.library, ctx.publisher, ctx.listed))
+
+    def render(self, job: Job, ctx: RenderContext) -> bytes:
+        sizes = dict(ctx.listed)
+        locale = ctx.publisher.locale
+        library = ctx.library
+
+        conditions = []
+        for condition in sorted(library.conditions.values(), key=lambda c: c.title.lower()):
+            files = []
+            for pattern, label, mime in CONDITION_FILES:
+                path = pattern.format(slug=condition.slug)
+                if path in sizes:  # only link what exists
+                    files.append({"href": path, "label": label, "type": mime, "size": human_size(sizes[path])})
+            conditions.append({
+                "slug": condition.slug,
+                "title": condition.title,
+                "letter": condition.title[0].lower(),
+                "search": f"{condition.title} {condition.medical_name}".lower(),
+                "status": _status(condition.review),
+                "last_reviewed": format_date(condition.review.last_reviewed, locale),
+                "next_review": format_date(condition.review.next_review, locale),
+                "files": files,
+            })
+        topics = [
+            {"href": f"html/{t.slug}.html", "title": t.title, "size": human_size(sizes[f"html/{t.slug}.html"]),
+             "status": _status(t.review)}
+            for t in sorted(library.topics.values(), key=lambda t: t.title.lower())
+            if f"html/{t.slug}.html" in sizes
+        ]
+        guides = [
+            {"href": f"epub/{g.slug}.epub", "title": g.title, "size": human_size(sizes[f"epub/{g.slug}.epub"]),
+             "status": _status(g.review), "description": g.description}
+            for g in library.guides.values() if f"epub/{g.slug}.epub" in sizes
+        ]
+        tables = [{"href": "sms/messages.csv", "label": "All text messages (CSV)",
+                   "size": human_size(sizes["sms/messages.csv"])}] if "sms/messages.csv" in sizes else []
+        items = [*library.conditions.values(), *library.topics.values(), *library.guides.values()]
+        html = render_template(
+            "catalogue.html.j2",
+            publisher=ctx.publisher,
+            conditions=conditions,
+            topics=topics,
+            guides=guides,
+            tables=tables,
+            letters=sorted({c["letter"] for c in conditions}),
+            drafts=sum(item.review.is_draft for item in items),
+        )
+        return html.encode("utf-8")
+
+
+register(CatalogueFormat())

@@ -1,0 +1,116 @@
+"""What every format shows the same way: the Jinja environment, dates, headings and fixed wording.
+
+The web page, the PDF leaflet and the EPUB chapter all render through the templates in
+templates/, so one piece of content cannot read differently in two formats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+from markupsafe import Markup
+
+from .model import Condition, Library, Publisher, Topic
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STYLES_DIR = Path(__file__).resolve().parent / "styles"
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+
+# Fixed wording. Nothing here is specific to a country: numbers, services and the
+# publisher's details come from the publisher profile.
+DISCLAIMER = (
+    "This handout gives general information. It does not replace advice from your doctor "
+    "or another clinician who knows your health."
+)
+DRAFT_NOTICE = "Draft: not yet clinically reviewed. A clinician has not yet checked this handout."
+CARE_LABELS = {"emergency": "Emergency", "urgent": "Urgent", "routine": "Routine"}
+
+# A link target for another page: (kind, slug) -> href, or None when it cannot be linked.
+LinkResolver = Callable[[str, str], "str | None"]
+
+
+def format_date(day: dt.date, locale: str) -> str:
+    """A date in words, in the order the publisher's readers expect."""
+    month = day.strftime("%B")
+    if locale.endswith("-US"):
+        return f"{month} {day.day}, {day.year}"
+    return f"{day.day} {month} {day.year}"
+
+
+def json_for_script(data: object) -> Markup:
+    """JSON safe to embed in <script>: no '<', '>' or '&' can end the element early."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def medical_web_page(item: Condition | Topic, publisher: Publisher) -> dict:
+    """schema.org MedicalWebPage structured data about the page's condition or topic."""
+    page: dict = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": item.title,
+        "url": publisher.page_url(item.slug),
+        "inLanguage": publisher.locale,
+        "description": item.summary,
+        "lastReviewed": item.review.last_reviewed.isoformat(),
+        "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
+        "publisher": {"@type": "Organization", "name": publisher.name, "url": publisher.website,
+                      "telephone": publisher.phone},
+    }
+    if item.review.approved_by:
+        page["reviewedBy"] = {"@type": "Person", "name": item.review.approved_by.name}
+    if isinstance(item, Condition):
+        page["about"] = {
+            "@type": "MedicalCondition",
+            "name": item.medical_name,
+            "alternateName": item.title,
+            "signOrSymptom": [{"@type": "MedicalSignOrSymptom", "name": s} for s in item.symptoms],
+            "possibleTreatment": [
+                {"@type": "MedicalTherapy", "name": t.name, "description": t.description}
+                for t in item.treatments
+            ],
+            "riskFactor": [{"@type": "MedicalRiskFactor", "name": r} for r in item.risk_factors],
+            "typicalTest": [{"@type": "MedicalTest", "name": t.name, "description": t.purpose}
+                            for t in item.tests],
+        }
+    else:
+        page["about"] = {"@type": "Thing", "name": item.title}
+    return page
+
+
+@lru_cache(maxsize=None)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        # Content is untrusted: every value is escaped unless a template says otherwise.
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(
+        DISCLAIMER=DISCLAIMER,
+        DRAFT_NOTICE=DRAFT_NOTICE,
+        CARE_LABELS=CARE_LABELS,
+        format_date=format_date,
+        related_items=related_items,
+    )
+    return env
+
+
+def render_template(name: str, **context) -> str:
+    return environment().get_template(name).render(**context)
+
+
+def related_items(item: Condition | Topic, library: Library) -> list[tuple[str, str, str]]:
+    """(kind, slug, title) of every page this one links to, conditions first."""
+    return [("condition", slug, library.conditions[slug].title) for slug in item.related_conditions] + [
+        ("topic", slug, library.topics[slug].title) for slug in item.related_topics
+    ]

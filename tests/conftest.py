@@ -1,0 +1,101 @@
+"""Shared fixtures: throwaway copies of the project, a CLI runner, and one real build."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.build import BuildOptions, build
+from pipeline.cli import main
+from pipeline.project import Project
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def copy_project(target: Path, sources: Path = FIXTURES / "minimal" / "sources") -> Path:
+    """A copy of a source tree in `target`, to edit freely (the small fixture tree by default)."""
+    shutil.copytree(sources, target / "sources")
+    return target
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """The small fixture project: two conditions, two topics, one guide, both publishers."""
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture
+def real_project(tmp_path) -> Path:
+    """A copy of the real sources."""
+    return copy_project(tmp_path / "real", ROOT / "sources")
+
+
+@pytest.fixture
+def cli():
+    runner = CliRunner()
+
+    def invoke(*args: str, project_dir: Path | None = None):
+        argv = list(args)
+        if project_dir is not None:
+            argv += ["--project", str(project_dir)]
+        result = runner.invoke(main, argv, catch_exceptions=False)
+        # A traceback shown to a user is a bug, whatever the exit code.
+        assert "Traceback" not in result.output
+        return result
+
+    return invoke
+
+
+def write_source(project_dir: Path, relative: str, text: str | bytes) -> Path:
+    path = project_dir / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def edit_source(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file's bytes and mtime under a folder, to prove nothing changed."""
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*")) if p.is_file() and ".handouts" not in p.parts
+    }
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """One full build of the real sources for the default publisher; returns its output folder."""
+    out = tmp_path_factory.mktemp("outputs")
+    report = build(Project(ROOT), BuildOptions(out_dir=out, workers=2))
+    assert not report.failed, [o.error for o in report.failed]
+    return out
+
+
+@pytest.fixture(scope="session")
+def built_uk(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("outputs-uk")
+    report = build(Project(ROOT), BuildOptions(publisher="uk-example", out_dir=out, workers=2))
+    assert not report.failed, [o.error for o in report.failed]
+    return out
+
+
+@pytest.fixture(scope="session")
+def library():
+    return Project(ROOT).library()
+
+
+def manifest(out: Path) -> dict:
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))

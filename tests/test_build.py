@@ -1,0 +1,120 @@
+"""`handouts build`: the output contract, incremental rebuilds, atomic writes, narrowing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from conftest import edit_source, manifest, snapshot
+from pipeline.build import BuildOptions, build
+from pipeline.project import Project
+
+
+def test_manifest_lists_every_file_with_its_hash(built):
+    listed = manifest(built)["artifacts"]
+    on_disk = {
+        str(p.relative_to(built)) for p in built.rglob("*")
+        if p.is_file() and ".handouts" not in p.parts and p.name != "manifest.json"
+    }
+    assert {a["path"] for a in listed} == on_disk
+    for artifact in listed:
+        data = (built / artifact["path"]).read_bytes()
+        assert artifact["bytes"] == len(data)
+        assert artifact["sha256"] == hashlib.sha256(data).hexdigest()
+        assert set(artifact) == {"path", "format", "variant", "condition", "guide", "bytes", "sha256"}
+    formats = {a["format"] for a in listed}
+    assert formats == {"html", "pdf", "epub", "sms", "catalogue"}
+
+
+def test_manifest_names_conditions_and_guides(built, library):
+    listed = manifest(built)["artifacts"]
+    pdfs = [a for a in listed if a["format"] == "pdf"]
+    assert {a["condition"] for a in pdfs} == set(library.conditions)
+    assert {a["variant"] for a in pdfs} == {"a4", "letter", "large-print"}
+    assert {a["guide"] for a in listed if a["format"] == "epub"} == set(library.guides)
+
+
+def small_build(project, **options):
+    return build(Project(project), BuildOptions(out_dir=project / "outputs", workers=1, **options))
+
+
+def test_noop_build_rewrites_nothing(project):
+    first = small_build(project)
+    assert not first.failed
+    before = snapshot(project / "outputs")
+    again = small_build(project)
+    assert {o.status for o in again.outcomes} == {"unchanged"}
+    assert snapshot(project / "outputs") == before
+
+
+def test_one_edit_rebuilds_only_what_depends_on_it(project):
+    small_build(project)
+    before = snapshot(project / "outputs")
+    edit_source(project / "sources/conditions/calf-strain.yaml", "Pain that can make it hard to walk",
+                "Pain that can make walking hard")
+    report = small_build(project)
+    rebuilt = {o.job.path for o in report.outcomes if o.status == "built"}
+    assert rebuilt == {
+        "html/calf-strain.html", "pdf/calf-strain.pdf", "pdf/calf-strain.letter.pdf",
+        "pdf/calf-strain.large-print.pdf", "epub/small-guide.epub", "index.html",
+    }
+    after = snapshot(project / "outputs")
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert changed == rebuilt | {"manifest.json"}
+
+
+def test_deleted_source_takes_its_outputs_with_it(project):
+    small_build(project)
+    edit_source(project / "sources/guides/small-guide.yaml", "  - condition: calf-strain\n", "")
+    edit_source(project / "sources/conditions/dvt.yaml", "conditions: [calf-strain]", "conditions: []")
+    edit_source(project / "sources/topics/price-method.yaml", "conditions: [calf-strain]", "conditions: []")
+    (project / "sources/conditions/calf-strain.yaml").unlink()
+    report = small_build(project)
+    assert not report.failed
+    assert not list((project / "outputs").rglob("calf-strain*"))
+    paths = {a["path"] for a in manifest(project / "outputs")["artifacts"]}
+    assert not [p for p in paths if "calf-strain" in p]
+    assert "sms/calf-strain.txt" in report.removed
+
+
+def test_only_and_format_narrow_the_build(project):
+    report = small_build(project, only=("dvt",), formats=("html", "sms"))
+    built_paths = {o.job.path for o in report.outcomes if o.status == "built"}
+    assert built_paths == {"html/dvt.html", "sms/dvt.txt", "index.html"}
+
+
+def test_no_temporary_files_are_left(project):
+    small_build(project)
+    assert not [p for p in (project / "outputs").rglob("*.tmp")]
+
+
+def test_build_for_another_publisher_into_another_folder(cli, project, tmp_path):
+    out = tmp_path / "uk"
+    result = cli("build", "--publisher", "uk-example", "--out", str(out), "-j", "1", project_dir=project)
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "manifest.json").read_text())["publisher"] == "uk-example"
+    assert not (project / "outputs").exists()
+
+
+def test_unknown_publisher_is_a_clean_error(cli, project):
+    result = cli("build", "--publisher", "mars", project_dir=project)
+    assert result.exit_code == 1
+    assert "error: unknown publisher 'mars' (known: uk-example, us-default)" in result.output
+
+
+def test_bad_source_leaves_outputs_untouched(cli, project):
+    small_build(project)
+    before = snapshot(project / "outputs")
+    edit_source(project / "sources/conditions/dvt.yaml", "  - level: emergency", "  - level: emergncy")
+    result = cli("build", project_dir=project)
+    assert result.exit_code == 1
+    assert "sources/conditions/dvt.yaml:36:12: error: 'emergncy' is not one of" in result.output
+    assert snapshot(project / "outputs") == before
+
+
+def test_progress_without_a_terminal_is_one_line_per_artifact(cli, project):
+    result = cli("build", "-j", "1", "--format", "sms", project_dir=project)
+    lines = result.output.splitlines()
+    assert any(line.startswith("built     sms       sms/dvt.txt (") for line in lines)
+    assert "format     built  unchanged  failed" in lines
+    assert lines[-1].startswith("Build finished in ")
