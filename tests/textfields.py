@@ -1,0 +1,84 @@
+"""Every text field of a source, and the plain text of each format, for "is it all there" tests."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+from pipeline.model import Condition, Topic
+
+
+def condition_texts(c: Condition) -> list[tuple[str, str]]:
+    fields = [("title", c.title), ("summary", c.summary)]
+    fields += [(f"what_it_is/{i}", t) for i, t in enumerate(c.what_it_is)]
+    fields += [(f"symptoms/{i}", t) for i, t in enumerate(c.symptoms)]
+    fields += [(f"causes/{i}", t) for i, t in enumerate(c.causes)]
+    fields += [(f"risk_factors/{i}", t) for i, t in enumerate(c.risk_factors)]
+    if c.self_care_intro:
+        fields.append(("self_care/intro", c.self_care_intro))
+    fields += [(f"self_care/steps/{i}", t) for i, t in enumerate(c.self_care_steps)]
+    for i, t in enumerate(c.treatments):
+        fields += [(f"treatments/{i}/name", t.name), (f"treatments/{i}/description", t.description)]
+    for b in c.care:
+        fields += [(f"care/{b.level}/signs/{i}", t) for i, t in enumerate(b.signs)]
+    for i, t in enumerate(c.tests):
+        fields += [(f"tests/{i}/name", t.name), (f"tests/{i}/purpose", t.purpose)]
+    for i, s in enumerate(c.sources):
+        fields += [(f"sources/{i}/title", s.title), (f"sources/{i}/author", s.author)]
+    return fields
+
+
+def topic_texts(t: Topic) -> list[tuple[str, str]]:
+    fields = [("title", t.title), ("summary", t.summary)]
+    for i, s in enumerate(t.sections):
+        fields.append((f"sections/{i}/heading", s.heading))
+        fields += [(f"sections/{i}/paragraphs/{j}", p) for j, p in enumerate(s.paragraphs)]
+        fields += [(f"sections/{i}/items/{j}", p) for j, p in enumerate(s.items)]
+    return fields
+
+
+def normalize(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "title"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "title"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_text(markup: str) -> str:
+    parser = _Text()
+    parser.feed(markup)
+    return normalize(" ".join(parser.parts))
+
+
+def pdf_text(path: Path) -> str:
+    out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
+    return normalize(out.stdout.decode("utf-8"))
+
+
+def epub_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as book:
+        return normalize(" ".join(html_text(book.read(n).decode("utf-8"))
+                                  for n in sorted(book.namelist()) if n.endswith(".xhtml")))
+
+
+def missing(fields: list[tuple[str, str]], text: str) -> list[str]:
+    return [name for name, value in fields if normalize(value) not in text]
