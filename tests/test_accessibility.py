@@ -1,0 +1,70 @@
+"""Every page in real headless Chromium: zero axe-core violations at 1280 and 320 CSS px, no sideways scrolling."""
+
+from __future__ import annotations
+
+import pytest
+
+from browser import axe_violations, launch
+from conftest import ROOT
+from pipeline.project import Project
+
+LIBRARY = Project(ROOT).library()
+PAGES = ["index.html"] + [f"html/{slug}.html" for slug in sorted([*LIBRARY.conditions, *LIBRARY.topics])]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+@pytest.mark.parametrize("path", PAGES)
+def test_page_has_no_axe_violations(browser, built, path, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto((built / path).as_uri())
+        assert axe_violations(page) == []
+        if width == 320:
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
+    finally:
+        page.close()
+
+
+def test_page_reads_without_script(browser, built):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto((built / "html/dvt.html").as_uri())
+    assert page.locator("h1").inner_text().startswith("Blood clot in a deep vein")
+    assert page.get_by_role("heading", name="Emergency: Call 911 or go to the emergency room now if:").is_visible()
+    context.close()
+
+
+def test_catalogue_letter_filter_works_without_script(browser, built):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto((built / "index.html").as_uri())
+    entries = page.locator(".entry")
+    total = entries.count()
+    page.get_by_label("B", exact=True).check()
+    visible = [entries.nth(i).is_visible() for i in range(total)]
+    assert 0 < sum(visible) < total
+    assert page.get_by_role("heading", name="Blood clot in a deep vein (deep vein thrombosis, DVT)").is_visible()
+    assert not page.get_by_role("heading", name="Wear and tear of the knee joint (osteoarthritis)").is_visible()
+    context.close()
+
+
+def test_catalogue_search_enhances_with_script(browser, built):
+    page = browser.new_page()
+    page.goto((built / "index.html").as_uri())
+    page.get_by_label("Search conditions by name").fill("cyst")
+    assert page.get_by_role("status").inner_text() == "1 of 12 conditions match"
+    assert page.get_by_role("heading", name="Swelling filled with fluid behind the knee (Baker's cyst)").is_visible()
+    page.close()
