@@ -23,7 +23,7 @@ TEST_COMMANDS := java:default-jre-headless npm:npm
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-all: install validate build ## Install what is needed, check the sources, build every output
+all: install validate lint build ## Install what is needed, check and lint the sources, build every output
 
 # Installs only the Debian packages that are missing; `apt-get update` only when needed.
 define ensure_system_packages
@@ -69,11 +69,15 @@ install: $(STAMPS)/install ## Create .venv and install the project and its syste
 validate: $(STAMPS)/install ## Check every source against its schema and the others
 	$(BIN)/handouts validate
 
+lint: $(STAMPS)/install ## Check plain language, care levels and governance (errors fail)
+	$(BIN)/handouts lint
+
 build: $(STAMPS)/install ## Build every output into outputs/ (only what changed)
 	$(BIN)/handouts build
 
 test: $(STAMPS)/test-install $(STAMPS)/ace ## Install what the tests need and run them all
 	$(BIN)/handouts validate
+	$(BIN)/handouts lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMPS)/install ## Print build timings and memory (writes bench/results/)

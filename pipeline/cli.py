@@ -45,6 +45,25 @@ def validate(paths: tuple[Path, ...], project_dir: Path, fmt: str) -> None:
     sys.exit(1 if any(p.is_error for p in problems) else 0)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@project_option
+@format_option
+@click.option("--release", is_flag=True, help="Treat overdue reviews and drafts as errors.")
+def lint(paths: tuple[Path, ...], project_dir: Path, fmt: str, release: bool) -> None:
+    """Check plain language, jargon, care levels and governance (after validating).
+
+    Rules: reading-grade, sentence-length, paragraph-length, jargon, action-section,
+    care-heading, emergency-links, emergency-number, review-overdue, review-draft.
+    The jargon list is sources/jargon.yaml. Exits 1 if any error is found.
+    """
+    from .project import lint_project
+
+    problems, checked = lint_project(Project(project_dir), paths, release=release)
+    _report(problems, checked, fmt)
+    sys.exit(1 if any(p.is_error for p in problems) else 0)
+
+
 def _report(problems, checked: int, fmt: str) -> None:
     report = render_report(problems, fmt)
     if fmt == "json":

@@ -57,3 +57,28 @@ class Project:
 
 def _within(path: Path, folder_or_file: Path) -> bool:
     return path == folder_or_file or folder_or_file in path.parents
+
+
+def lint_project(project: Project, only=(), *, release: bool = False, today=None):
+    """Validation problems plus every lint rule's findings; returns (problems, files checked)."""
+    import datetime as dt
+
+    from .lint import LintContext, lint_documents, load_jargon
+
+    files = discover(project.sources_dir, project.root)
+    documents, problems = check_files(files)
+    jargon_path = project.sources_dir / "jargon.yaml"
+    terms, jargon_problems = load_jargon(jargon_path, "sources/jargon.yaml")
+    problems += jargon_problems
+    numbers = tuple(doc.data.get("emergency_number") for doc in documents["publishers"].values()
+                    if isinstance(doc.data.get("emergency_number"), str))
+    broken = {d.path for d in problems if d.is_error}
+    valid = {kind: {slug: doc for slug, doc in docs.items() if doc.path not in broken}
+             for kind, docs in documents.items()}
+    ctx = LintContext(terms, numbers, today or dt.date.today(), release)
+    problems += lint_documents(valid, ctx)
+    wanted = [Path(p).resolve() for p in only]
+    if wanted:
+        chosen = {f.shown for f in files if any(_within(f.path.resolve(), w) for w in wanted)}
+        return [d for d in problems if d.path in chosen], len(chosen)
+    return problems, len(files) + (1 if jargon_path.exists() else 0)

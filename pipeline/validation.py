@@ -24,6 +24,7 @@ SCHEMA_FOR_KIND = {
     "topics": "topic.schema.json",
     "guides": "guide.schema.json",
     "publishers": "publisher.schema.json",
+    "jargon": "jargon.schema.json",
 }
 SCHEMA_COMMENT = re.compile(r"^# yaml-language-server: \$schema=\S+\.schema\.json\s*$")
 MAX_REVIEW_YEARS = 3
@@ -114,6 +115,11 @@ def schema_diagnostics(doc: Document, kind: str) -> list[Diagnostic]:
             message = _short(error.instance) + message[len(full):]
         found.append(doc.diagnostic(pointer, message))
     return found
+
+
+def jargon_diagnostics(doc: Document) -> list[Diagnostic]:
+    """The jargon list is data too: checked against its schema before lint trusts it."""
+    return schema_diagnostics(doc, "jargon")
 
 
 def _pattern_help(schema: dict) -> str:

@@ -12,7 +12,7 @@ from pipeline.model import Condition, Topic
 
 
 def condition_texts(c: Condition) -> list[tuple[str, str]]:
-    fields = [("title", c.title), ("summary", c.summary)]
+    fields = [("title", c.title), ("medical_name", c.medical_name), ("summary", c.summary)]
     fields += [(f"what_it_is/{i}", t) for i, t in enumerate(c.what_it_is)]
     fields += [(f"symptoms/{i}", t) for i, t in enumerate(c.symptoms)]
     fields += [(f"causes/{i}", t) for i, t in enumerate(c.causes)]

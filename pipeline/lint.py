@@ -1,0 +1,278 @@
+"""Content quality rules a schema cannot check: plain language, jargon, care levels, governance.
+
+Each rule is a function from one loaded source to diagnostics, named by its rule id, so
+that a message says which rule fired and the rule can be tested on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .diagnostics import ERROR, WARNING, Diagnostic, SourceProblems
+from .loading import Document, load_document
+from .readability import grade, sentences, words
+
+GRADE_ERROR, GRADE_WARNING = 8.0, 6.0
+SENTENCE_ERROR, SENTENCE_WARNING = 25, 20
+PARAGRAPH_SENTENCES = 3
+# Emergency numbers people may paste in from elsewhere; the only place for one is the
+# publisher profile, which knows which country it is for.
+KNOWN_EMERGENCY_NUMBERS = ("911", "999", "112", "111", "000", "119", "110")
+LINK_LIKE = re.compile(r"https?://|www\.|\S+@\S+\.\S+|\.(com|org|net|uk|example)\b", re.I)
+
+
+@dataclass(frozen=True)
+class JargonTerm:
+    term: str
+    plain: tuple[str, ...]  # any of these, in the same field, counts as the plain explanation
+
+    def pattern(self) -> re.Pattern:
+        return re.compile(rf"(?<![\w-]){re.escape(self.term)}(?![\w-])", re.I)
+
+
+@dataclass(frozen=True)
+class LintContext:
+    jargon: tuple[JargonTerm, ...]
+    emergency_numbers: tuple[str, ...]
+    today: dt.date
+    release: bool
+
+
+Rule = Callable[[Document, str, LintContext], Iterator[Diagnostic]]
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str):
+    def register(func: Rule) -> Rule:
+        if rule_id in RULES:
+            raise ValueError(f"lint rule {rule_id!r} is defined twice")
+        RULES[rule_id] = func
+        return func
+    return register
+
+
+# --- where the prose is ---------------------------------------------------------------------
+
+
+def prose_sections(doc: Document, kind: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(pointer, name, [(field pointer, text)]) for each section read as one piece of prose."""
+    data = doc.data
+
+    def texts(pointer: str, values) -> list[tuple[str, str]]:
+        return [(f"{pointer}/{i}", v) for i, v in enumerate(values or []) if isinstance(v, str)]
+
+    if kind == "conditions":
+        self_care = data.get("self_care") or {}
+        return [
+            ("/summary", "summary", [("/summary", data.get("summary", ""))]),
+            ("/what_it_is", "What it is", texts("/what_it_is", data.get("what_it_is"))),
+            ("/self_care", "What you can do now",
+             ([("/self_care/intro", self_care["intro"])] if "intro" in self_care else [])
+             + texts("/self_care/steps", self_care.get("steps"))),
+            ("/treatments", "How it is treated",
+             [(f"/treatments/{i}/description", t.get("description", ""))
+              for i, t in enumerate(data.get("treatments") or [])]),
+            ("/tests", "Tests", [(f"/tests/{i}/purpose", t.get("purpose", ""))
+                                 for i, t in enumerate(data.get("tests") or [])]),
+        ]
+    if kind == "topics":
+        sections = [("/summary", "summary", [("/summary", data.get("summary", ""))])]
+        for i, section in enumerate(data.get("sections") or []):
+            sections.append((f"/sections/{i}", section.get("heading", f"section {i + 1}"),
+                             texts(f"/sections/{i}/paragraphs", section.get("paragraphs"))
+                             + texts(f"/sections/{i}/items", section.get("items"))))
+        return sections
+    if kind == "guides":
+        return [("/introduction", "introduction", texts("/introduction", data.get("introduction")))]
+    return []
+
+
+def all_texts(doc: Document) -> Iterator[tuple[str, str]]:
+    """Every text value in the document, in file order, with its pointer."""
+    def walk(value, pointer):
+        if isinstance(value, str):
+            yield pointer, value
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                # Identifiers and references are not prose a reader meets.
+                if key not in ("slug", "review", "sources", "related", "chapters", "level"):
+                    yield from walk(child, f"{pointer}/{key}")
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                yield from walk(child, f"{pointer}/{index}")
+    yield from walk(doc.data, "")
+
+
+# --- plain language -------------------------------------------------------------------------
+
+
+@rule("reading-grade")
+def reading_grade(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
+    for pointer, name, fields in prose_sections(doc, kind):
+        text_sentences = [s for _, text in fields for s in sentences(text)]
+        # Judge the score as it is shown (one decimal), so "8.0" never fails "at most 8".
+        score = round(grade(text_sentences), 1)
+        if score > GRADE_ERROR:
+            yield doc.diagnostic(pointer, f"'{name}' reads at grade {score:.1f}; at most {GRADE_ERROR:.0f} "
+                                          "(use shorter words and sentences)", rule="reading-grade")
+        elif score > GRADE_WARNING:
+            yield doc.diagnostic(pointer, f"'{name}' reads at grade {score:.1f}; aim for {GRADE_WARNING:.0f} or lower",
+                                 severity=WARNING, rule="reading-grade")
+
+
+@rule("sentence-length")
+def sentence_length(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
+    for _, _, fields in prose_sections(doc, kind):
+        for pointer, text in fields:
+            for sentence in sentences(text):
+                count = len(words(sentence))
+                if count > SENTENCE_ERROR:
+                    yield doc.diagnostic(pointer, f"sentence of {count} words; at most {SENTENCE_ERROR}: "
+                                                  f"'{_clip(sentence)}'", rule="sentence-length")
+                elif count > SENTENCE_WARNING:
+                    yield doc.diagnostic(pointer, f"sentence of {count} words; aim for {SENTENCE_WARNING} or fewer: "
+                                                  f"'{_clip(sentence)}'", severity=WARNING, rule="sentence-length")
+
+
+@rule("paragraph-length")
+def paragraph_length(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
+    for _, _, fields in prose_sections(doc, kind):
+        for pointer, text in fields:
+            count = len(sentences(text))
+            if count > PARAGRAPH_SENTENCES:
+                yield doc.diagnostic(pointer, f"paragraph of {count} sentences; at most {PARAGRAPH_SENTENCES}",
+                                     rule="paragraph-length")
+
+
+@rule("jargon")
+def jargon(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
+    """A listed medical term needs a plain explanation where the reader first meets it."""
+    if kind == "publishers":
+        return
+    texts = list(all_texts(doc))
+    for term in ctx.jargon:
+        pattern = term.pattern()
+        first = next(((p, t) for p, t in texts if pattern.search(t)), None)
+        if first is None:
+            continue
+        pointer, text = first
+        if pointer == "/medical_name":
+            # The medical name is shown right under the title, which carries the plain name.
+            text = f"{doc.data.get('title', '')} {text}"
+        if not any(plain.lower() in text.lower() for plain in term.plain):
+            yield doc.diagnostic(pointer, f"'{term.term}' is used without a plain explanation; on first use "
+                                          f"also say {' or '.join(repr(p) for p in term.plain)}", rule="jargon")
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# --- care levels ----------------------------------------------------------------------------
+
+
+@rule("action-section")
+def action_section(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
+    if kind != "conditions":
+        return
+    steps = (doc.data.get("self_care") or {}).get("steps") or []
+    if len(steps) < 2:
+        yield doc.diagnostic("/self_care/steps", "'What you can do now' needs at least 2 steps the reader can take",
+                             rule="action-section")
+
+
+@rule("care-heading")
+def care_heading(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
+    if kind != "publishers":
+        return
+    headings = doc.data.get("care_headings") or {}
+    number = doc.data.get("emergency_number", "")
+    expected = {
+        "emergency": (rf"^Call {re.escape(number)} or .+ now if:$", f"'Call {number} or ... now if:'"),
+        "urgent": (r"^\S.* today if:$", "'... today if:'"),
+        "routine": (r"^\S.* if:$", "'... if:'"),
+    }
+    for level, (pattern, shape) in expected.items():
+        heading = headings.get(level)
+        if isinstance(heading, str) and not re.match(pattern, heading):
+            yield doc.diagnostic(f"/care_headings/{level}", f"{level} heading must read like {shape}",
+                                 rule="care-heading")
+
+
+@rule("emergency-links")
+def emergency_links(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
+    if kind != "conditions":
+        return
+    for index, block in enumerate(doc.data.get("care") or []):
+        if block.get("level") != "emergency":
+            continue
+        for sign_index, sign in enumerate(block.get("signs") or []):
+            if LINK_LIKE.search(sign):
+                yield doc.diagnostic(f"/care/{index}/signs/{sign_index}",
+                                     "emergency signs hold no links: the reader must act, not browse",
+                                     rule="emergency-links")
+
+
+@rule("emergency-number")
+def emergency_number(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
+    if kind == "publishers":
+        return
+    numbers = sorted(set(KNOWN_EMERGENCY_NUMBERS) | set(ctx.emergency_numbers))
+    pattern = re.compile(rf"(?<![\d-])({'|'.join(numbers)})(?![\d-])")
+    for pointer, text in all_texts(doc):
+        match = pattern.search(text)
+        if match:
+            yield doc.diagnostic(pointer, f"'{match.group(1)}' looks like an emergency number; numbers come only "
+                                          "from the publisher profile", rule="emergency-number")
+
+
+# --- governance -----------------------------------------------------------------------------
+
+
+@rule("review")
+def review(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
+    data = doc.data.get("review")
+    if not isinstance(data, dict):
+        return
+    severity = ERROR if ctx.release else WARNING
+    try:
+        next_review = dt.date.fromisoformat(data.get("next_review", ""))
+    except (TypeError, ValueError):
+        next_review = None
+    if next_review and next_review < ctx.today:
+        yield doc.diagnostic("/review/next_review", f"review was due on {next_review}", severity=severity,
+                             rule="review-overdue")
+    if ctx.release and data.get("status") == "draft":
+        yield doc.diagnostic("/review/status", "a release cannot include drafts", rule="review-draft")
+
+
+# --- running the rules ----------------------------------------------------------------------
+
+
+def load_jargon(path: Path, shown: str) -> tuple[tuple[JargonTerm, ...], list[Diagnostic]]:
+    if not path.exists():
+        return (), []
+    try:
+        doc = load_document(path, shown)
+    except SourceProblems as problems:
+        return (), problems.diagnostics
+    from .validation import jargon_diagnostics
+
+    problems = jargon_diagnostics(doc)
+    if problems:
+        return (), problems
+    terms = tuple(JargonTerm(item["term"], tuple(item["plain"])) for item in doc.data["terms"])
+    return terms, []
+
+
+def lint_documents(documents: dict[str, dict[str, Document]], ctx: LintContext) -> list[Diagnostic]:
+    found = []
+    for kind, docs in documents.items():
+        for doc in docs.values():
+            for check in RULES.values():
+                found.extend(check(doc, kind, ctx))
+    return found
