@@ -10,10 +10,17 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, flush it to disk, then rename it into place."""
+def write_atomic(path: Path, data: bytes, tmp_dir: Path | None = None) -> None:
+    """Write to a temporary file, flush it to disk, then rename it into place.
+
+    The temporary file lives in `tmp_dir` (default: beside the target), which must be on the
+    same filesystem so that the rename is atomic. A build passes its hidden state folder, so a
+    build killed mid-write leaves no partial file where a clinic could find it.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    folder = tmp_dir or path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -26,14 +33,14 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
+def write_if_changed(path: Path, data: bytes, tmp_dir: Path | None = None) -> bool:
     """Write atomically unless the file already holds exactly these bytes (its timestamp then stays)."""
     try:
         if path.read_bytes() == data:
             return False
     except OSError:
         pass
-    write_atomic(path, data)
+    write_atomic(path, data, tmp_dir)
     return True
 
 
@@ -50,11 +57,12 @@ def remove_stale_temporaries(folder: Path) -> int:
 
 
 @contextlib.contextmanager
-def exclusive_lock(lock_path: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+def exclusive_lock(lock_path: Path, on_wait: Callable[[], None] | None = None) -> Iterator[int]:
     """Hold an exclusive lock on `lock_path` for the duration; a second holder waits its turn.
 
-    flock is released by the kernel when the process dies, so a killed build never
-    leaves the folder locked.
+    flock is released by the kernel when the last descriptor of the lock file closes, so a
+    killed build never leaves the folder locked, as long as no child process keeps a copy of
+    the descriptor: forked workers must close the yielded descriptor.
     """
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+") as handle:
@@ -65,6 +73,6 @@ def exclusive_lock(lock_path: Path, on_wait: Callable[[], None] | None = None) -
                 on_wait()
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            yield handle.fileno()
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)

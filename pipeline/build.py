@@ -30,6 +30,7 @@ from .sources import DEFAULT_PUBLISHER
 
 STATE_DIR = ".handouts"  # hidden: build state and lock, never in the manifest
 STATE_FILE = "state.json"
+TMP_DIR = "tmp"  # inside STATE_DIR: where files are written before they are renamed into place
 MANIFEST = "manifest.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Code every format depends on; each format adds its own module, templates and styles.
@@ -145,11 +146,31 @@ def _on_disk_matches(out_dir: Path, entry: dict) -> bool:
 # --- workers ----------------------------------------------------------------------------------
 
 _WORKER_CTX: RenderContext | None = None
+_LOCK_FD: int | None = None  # the build lock's descriptor, which forked workers must not keep
+_BUILD_PID: int | None = None
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the build that forked it dies (even by SIGKILL)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: workers then exit when their queue closes
+        pass
 
 
 def _init_worker(ctx: RenderContext, names: tuple[str, ...]) -> None:
     global _WORKER_CTX
     _WORKER_CTX = ctx
+    if _LOCK_FD is not None and os.getpid() != _BUILD_PID:
+        # A worker holding a copy of the lock's descriptor would keep the folder locked
+        # after the build itself was killed.
+        _die_with_parent()
+        os.close(_LOCK_FD)
     formats = all_formats()
     for name in names:
         formats[name].warm_up()
@@ -234,9 +255,14 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
     ctx = RenderContext(library, library.publishers[options.publisher], source_date(library).isoformat())
     out_dir = options.out_dir or project.outputs_dir
     report = BuildReport()
-    with exclusive_lock(out_dir / STATE_DIR / "lock", on_wait):
-        remove_stale_temporaries(out_dir)
-        _build_locked(out_dir, ctx, registry, options, report, progress)
+    global _LOCK_FD, _BUILD_PID
+    with exclusive_lock(out_dir / STATE_DIR / "lock", on_wait) as lock_fd:
+        _LOCK_FD, _BUILD_PID = lock_fd, os.getpid()
+        try:
+            remove_stale_temporaries(out_dir / STATE_DIR / TMP_DIR)
+            _build_locked(out_dir, ctx, registry, options, report, progress)
+        finally:
+            _LOCK_FD = None
     report.seconds = time.perf_counter() - started
     return report
 
@@ -294,7 +320,8 @@ def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format]
             _build_aggregate(out_dir, fmt, ctx, new_entries, old, digests, options, report, progress)
 
     state = {"pipeline": __version__, "artifacts": dict(sorted(new_entries.items()))}
-    write_if_changed(out_dir / STATE_DIR / STATE_FILE, json.dumps(state, indent=1).encode())
+    write_if_changed(out_dir / STATE_DIR / STATE_FILE, json.dumps(state, indent=1).encode(),
+                     out_dir / STATE_DIR / TMP_DIR)
     _write_manifest(out_dir, ctx, new_entries)
 
 
@@ -326,7 +353,7 @@ def _build_aggregate(out_dir, fmt, ctx, entries, old, digests, options, report, 
 
 def _write(out_dir: Path, job: Job, data: bytes, fp: str) -> dict:
     path = out_dir / job.path
-    write_atomic(path, data)
+    write_atomic(path, data, out_dir / STATE_DIR / TMP_DIR)
     return {
         "path": job.path,
         "format": job.format,
@@ -352,4 +379,4 @@ def _write_manifest(out_dir: Path, ctx: RenderContext, entries: dict[str, dict])
         "artifacts": manifest_entries(entries.values()),
     }
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-    write_if_changed(out_dir / MANIFEST, text.encode("utf-8"))
+    write_if_changed(out_dir / MANIFEST, text.encode("utf-8"), out_dir / STATE_DIR / TMP_DIR)
