@@ -23,10 +23,10 @@ from typing import Callable, Iterable
 from . import __version__
 from .atomic import exclusive_lock, remove_stale_temporaries, write_atomic, write_if_changed
 from .diagnostics import ERROR, Diagnostic, SourceProblems
+# Only light modules here: a build with nothing to do must not pay for YAML, JSON Schema,
+# templates or renderers. The rest is imported once the build knows it has work.
 from .formats import Format, Job, RenderContext, all_formats, resource_digest
-from .model import Library
-from .project import Project
-from .sources import DEFAULT_PUBLISHER
+from .model import DEFAULT_PUBLISHER, Library
 
 STATE_DIR = ".handouts"  # hidden: build state and lock, never in the manifest
 STATE_FILE = "state.json"
@@ -231,10 +231,51 @@ def _selected(job: Job, options: BuildOptions) -> bool:
     return True
 
 
-def build(project: Project, options: BuildOptions, progress: Progress | None = None,
+def build_key(project, options: BuildOptions) -> str:
+    """One hash of everything a build reads: sources, schemas, the package's own files, options.
+
+    When it equals the key of the last successful build and every recorded file is as that
+    build left it, there is nothing to do, and nothing needs parsing to know it.
+    """
+    digest = hashlib.sha256()
+    today = (options.today or dt.date.today()).isoformat() if options.release else ""
+    digest.update(repr((__version__, options.publisher, sorted(options.only), sorted(options.formats),
+                        options.release, today, os.environ.get("SOURCE_DATE_EPOCH"))).encode())
+    roots = (project.sources_dir, project.root / "schemas" if (project.root / "schemas").is_dir() else None,
+             PACKAGE_DIR)
+    for root in roots:
+        if root is None:
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith("."):
+                digest.update(str(path.relative_to(root)).encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _nothing_to_do(out_dir: Path, key: str) -> list[Outcome] | None:
+    state = _load_state(out_dir)
+    if state.get("key") != key or not (out_dir / MANIFEST).is_file():
+        return None
+    entries = state["artifacts"].values()
+    if not all(_on_disk_matches(out_dir, entry) for entry in entries):
+        return None
+    return [Outcome(Job(e["format"], e["variant"], e["path"], e["condition"], e["guide"]), "unchanged")
+            for e in entries]
+
+
+def build(project, options: BuildOptions, progress: Progress | None = None,
           on_wait: Callable[[], None] | None = None) -> BuildReport:
     """Build every artifact that is out of date. Raises SourceProblems or BuildRefused before writing."""
     started = time.perf_counter()
+    out_dir = options.out_dir or project.outputs_dir
+    key = build_key(project, options)
+    if (out_dir / STATE_DIR / STATE_FILE).is_file():
+        with exclusive_lock(out_dir / STATE_DIR / "lock", on_wait):
+            unchanged = _nothing_to_do(out_dir, key)
+        if unchanged is not None:
+            return BuildReport(unchanged, [], time.perf_counter() - started)
+
     library = project.library()  # every source checked before anything is written
     if options.publisher not in library.publishers:
         known = ", ".join(sorted(library.publishers))
@@ -253,14 +294,13 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
         raise BuildRefused(f"--only names no condition, topic or guide: {', '.join(missing)}")
 
     ctx = RenderContext(library, library.publishers[options.publisher], source_date(library).isoformat())
-    out_dir = options.out_dir or project.outputs_dir
     report = BuildReport()
     global _LOCK_FD, _BUILD_PID
     with exclusive_lock(out_dir / STATE_DIR / "lock", on_wait) as lock_fd:
         _LOCK_FD, _BUILD_PID = lock_fd, os.getpid()
         try:
             remove_stale_temporaries(out_dir / STATE_DIR / TMP_DIR)
-            _build_locked(out_dir, ctx, registry, options, report, progress)
+            _build_locked(out_dir, ctx, registry, options, report, progress, key)
         finally:
             _LOCK_FD = None
     report.seconds = time.perf_counter() - started
@@ -268,7 +308,7 @@ def build(project: Project, options: BuildOptions, progress: Progress | None = N
 
 
 def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format],
-                  options: BuildOptions, report: BuildReport, progress: Progress | None) -> None:
+                  options: BuildOptions, report: BuildReport, progress: Progress | None, key: str) -> None:
     state = _load_state(out_dir)
     old = state["artifacts"]
     digests: dict[str, str] = {}
@@ -319,7 +359,9 @@ def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format]
         if fmt.aggregate:
             _build_aggregate(out_dir, fmt, ctx, new_entries, old, digests, options, report, progress)
 
-    state = {"pipeline": __version__, "artifacts": dict(sorted(new_entries.items()))}
+    # The key is recorded only for a build that fully succeeded: a failure is retried next time.
+    state = {"pipeline": __version__, "key": "" if report.failed else key,
+             "artifacts": dict(sorted(new_entries.items()))}
     write_if_changed(out_dir / STATE_DIR / STATE_FILE, json.dumps(state, indent=1).encode(),
                      out_dir / STATE_DIR / TMP_DIR)
     _write_manifest(out_dir, ctx, new_entries)

@@ -10,8 +10,7 @@ import click
 
 from . import __version__
 from .diagnostics import FORMATS, SourceProblems, render_report, summary_line
-from .project import Project
-from .sources import DEFAULT_PUBLISHER
+from .model import DEFAULT_PUBLISHER
 
 project_option = click.option(
     "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
@@ -39,8 +38,9 @@ def validate(paths: tuple[Path, ...], project_dir: Path, fmt: str) -> None:
     With PATHS (files or folders), report only problems in those files; references are
     still checked against the whole project. Exits 1 if any error is found.
     """
-    project = Project(project_dir)
-    problems, checked = project.check(paths)
+    from .project import Project
+
+    problems, checked = Project(project_dir).check(paths)
     _report(problems, checked, fmt)
     sys.exit(1 if any(p.is_error for p in problems) else 0)
 
@@ -57,7 +57,7 @@ def lint(paths: tuple[Path, ...], project_dir: Path, fmt: str, release: bool) ->
     care-heading, emergency-links, emergency-number, review-overdue, review-draft.
     The jargon list is sources/jargon.yaml. Exits 1 if any error is found.
     """
-    from .project import lint_project
+    from .project import Project, lint_project
 
     problems, checked = lint_project(Project(project_dir), paths, release=release)
     _report(problems, checked, fmt)
@@ -107,6 +107,7 @@ def build(project_dir: Path, publisher: str, out_dir: Path | None, workers: int 
     """
     from .build import BuildOptions, BuildRefused, build as run_build
     from .progress import Reporter
+    from .project import Project
 
     options = BuildOptions(
         publisher=publisher, out_dir=out_dir, workers=workers or _default_jobs(),
@@ -136,6 +137,7 @@ def build(project_dir: Path, publisher: str, out_dir: Path | None, workers: int 
 def sms(slug: str, project_dir: Path, publisher: str) -> None:
     """Print a condition's text message with its encoding, septets and segments."""
     from .formats.sms import compose
+    from .project import Project
     from .sms_encoding import GSM7, encode
 
     try:

@@ -11,6 +11,8 @@ from types import MappingProxyType
 from typing import Mapping
 
 CARE_LEVELS = ("emergency", "urgent", "routine")
+# The publisher profile used when none is named (sources/publishers/us-default.yaml).
+DEFAULT_PUBLISHER = "us-default"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ from typing import Iterable
 
 from .diagnostics import ERROR, Diagnostic, SourceProblems
 from .model import Library
-from .sources import check_files, discover, library_from_documents
+
+# The loader and validator (PyYAML, jsonschema) are imported by the methods that use them,
+# so that a build with nothing to do never loads them.
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class Project:
 
         Returns the problems and how many files they speak for.
         """
+        from .sources import check_files, discover
+
         files = discover(self.sources_dir, self.root)
         problems: list[Diagnostic] = []
         wanted = [Path(p).resolve() for p in only]
@@ -46,6 +50,8 @@ class Project:
 
     def library(self) -> Library:
         """The content model of every source, or SourceProblems naming every problem."""
+        from .sources import check_files, discover, library_from_documents
+
         files = discover(self.sources_dir, self.root)
         if not files:
             raise SourceProblems([Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found")])
@@ -64,6 +70,7 @@ def lint_project(project: Project, only=(), *, release: bool = False, today=None
     import datetime as dt
 
     from .lint import LintContext, lint_documents, load_jargon
+    from .sources import check_files, discover
 
     files = discover(project.sources_dir, project.root)
     documents, problems = check_files(files)

@@ -11,7 +11,6 @@ from .diagnostics import Diagnostic, SourceProblems
 from .loading import Document, load_document
 from .validation import KINDS, file_diagnostics, reference_diagnostics, schema_diagnostics
 
-DEFAULT_PUBLISHER = "us-default"
 
 
 @dataclass(frozen=True)

@@ -118,3 +118,28 @@ def test_progress_without_a_terminal_is_one_line_per_artifact(cli, project):
     assert any(line.startswith("built     sms       sms/dvt.txt (") for line in lines)
     assert "format     built  unchanged  failed" in lines
     assert lines[-1].startswith("Build finished in ")
+
+
+def test_noop_build_imports_no_renderer_and_parses_nothing(project):
+    import subprocess
+    import sys
+
+    small_build(project)
+    script = (
+        "import sys; from pathlib import Path; from pipeline.build import build, BuildOptions; "
+        "from pipeline.project import Project; "
+        f"r = build(Project(Path({str(project)!r})), BuildOptions(out_dir=Path({str(project / 'outputs')!r}), workers=1)); "
+        "assert {o.status for o in r.outcomes} == {'unchanged'}, r.outcomes; "
+        "heavy = sorted(m for m in ('weasyprint', 'pypandoc', 'jinja2', 'yaml', 'jsonschema', 'segno') if m in sys.modules); "
+        "print(heavy)"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_a_tampered_artifact_is_rebuilt(project):
+    small_build(project)
+    (project / "outputs/sms/dvt.txt").write_text("tampered")
+    report = small_build(project)
+    assert [o.job.path for o in report.outcomes if o.status == "built"] == ["sms/dvt.txt"]
+    assert (project / "outputs/sms/dvt.txt").read_text().startswith("KneeInfo: ")
