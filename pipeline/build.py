@@ -219,7 +219,14 @@ class BuildOptions:
     today: dt.date | None = None
 
 
-Progress = Callable[[Outcome, int, int], None]
+class Observer:
+    """What a build tells whoever watches it; the default watches nothing."""
+
+    def planned(self, totals: Counter) -> None:
+        """Called once, before rendering, with the number of artifacts to build per format."""
+
+    def finished(self, outcome: Outcome, done: int, total: int) -> None:
+        """Called after each artifact is built (or failed)."""
 
 
 def _selected(job: Job, options: BuildOptions) -> bool:
@@ -264,7 +271,7 @@ def _nothing_to_do(out_dir: Path, key: str) -> list[Outcome] | None:
             for e in entries]
 
 
-def build(project, options: BuildOptions, progress: Progress | None = None,
+def build(project, options: BuildOptions, observer: Observer | None = None,
           on_wait: Callable[[], None] | None = None) -> BuildReport:
     """Build every artifact that is out of date. Raises SourceProblems or BuildRefused before writing."""
     started = time.perf_counter()
@@ -300,7 +307,7 @@ def build(project, options: BuildOptions, progress: Progress | None = None,
         _LOCK_FD, _BUILD_PID = lock_fd, os.getpid()
         try:
             remove_stale_temporaries(out_dir / STATE_DIR / TMP_DIR)
-            _build_locked(out_dir, ctx, registry, options, report, progress, key)
+            _build_locked(out_dir, ctx, registry, options, report, observer or Observer(), key)
         finally:
             _LOCK_FD = None
     report.seconds = time.perf_counter() - started
@@ -308,7 +315,7 @@ def build(project, options: BuildOptions, progress: Progress | None = None,
 
 
 def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format],
-                  options: BuildOptions, report: BuildReport, progress: Progress | None, key: str) -> None:
+                  options: BuildOptions, report: BuildReport, observer: Observer, key: str) -> None:
     state = _load_state(out_dir)
     old = state["artifacts"]
     digests: dict[str, str] = {}
@@ -336,6 +343,8 @@ def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format]
     cost = {"pdf": 0, "epub": 1}
     stale.sort(key=lambda job: (cost.get(job.format, 2), job.path))
     total = len(stale)
+    aggregates = [job for fmt in registry.values() if fmt.aggregate for job in fmt.jobs(ctx)]
+    observer.planned(Counter(job.format for job in stale + aggregates))
     for done, (job, data, seconds, error) in enumerate(_run_jobs(stale, ctx, options.workers), start=1):
         if data is None:
             outcome = Outcome(job, "failed", seconds, error)
@@ -345,8 +354,7 @@ def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format]
             new_entries[job.path] = _write(out_dir, job, data, plan[job.path][2])
             outcome = Outcome(job, "built", seconds)
         report.outcomes.append(outcome)
-        if progress:
-            progress(outcome, done, total)
+        observer.finished(outcome, done, total)
 
     # A source that was deleted takes its outputs with it.
     for path in sorted(set(old) - set(plan)):
@@ -357,7 +365,7 @@ def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format]
 
     for fmt in registry.values():
         if fmt.aggregate:
-            _build_aggregate(out_dir, fmt, ctx, new_entries, old, digests, options, report, progress)
+            _build_aggregate(out_dir, fmt, ctx, new_entries, old, digests, report, observer)
 
     # The key is recorded only for a build that fully succeeded: a failure is retried next time.
     state = {"pipeline": __version__, "key": "" if report.failed else key,
@@ -367,7 +375,7 @@ def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format]
     _write_manifest(out_dir, ctx, new_entries)
 
 
-def _build_aggregate(out_dir, fmt, ctx, entries, old, digests, options, report, progress) -> None:
+def _build_aggregate(out_dir, fmt, ctx, entries, old, digests, report, observer) -> None:
     """Formats that list the others (the catalogue) are planned once the others are known."""
     listed = tuple(sorted((e["path"], e["bytes"]) for e in entries.values()))
     aggregate_ctx = RenderContext(ctx.library, ctx.publisher, ctx.created, listed)
@@ -381,16 +389,17 @@ def _build_aggregate(out_dir, fmt, ctx, entries, old, digests, options, report, 
         start = time.perf_counter()
         try:
             data = fmt.render(job, aggregate_ctx)
-        except Exception as exc:
-            report.outcomes.append(Outcome(job, "failed", time.perf_counter() - start, str(exc)))
+        except Exception as exc:  # reported like any other failed artifact
+            outcome = Outcome(job, "failed", time.perf_counter() - start, str(exc))
+            report.outcomes.append(outcome)
+            observer.finished(outcome, 1, 1)
             if entry:
                 entries[job.path] = entry
             continue
         entries[job.path] = _write(out_dir, job, data, fp)
         outcome = Outcome(job, "built", time.perf_counter() - start)
         report.outcomes.append(outcome)
-        if progress:
-            progress(outcome, 1, 1)
+        observer.finished(outcome, 1, 1)
 
 
 def _write(out_dir: Path, job: Job, data: bytes, fp: str) -> dict:

@@ -116,7 +116,7 @@ def build(project_dir: Path, publisher: str, out_dir: Path | None, workers: int 
     )
     reporter = Reporter(interactive=sys.stderr.isatty())
     try:
-        report = run_build(Project(project_dir), options, progress=reporter.progress,
+        report = run_build(Project(project_dir), options, observer=reporter,
                            on_wait=lambda: click.echo("Another build is using this output folder; waiting for it to finish...", err=True))
     except SourceProblems as problems:
         if release:

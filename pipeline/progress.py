@@ -1,47 +1,66 @@
-"""Telling people how a build goes: a live line per format on a terminal, plain lines in CI."""
+"""Telling people how a build goes: a progress bar per format on a terminal, plain lines in CI."""
 
 from __future__ import annotations
 
 import sys
 from collections import Counter
+from typing import TextIO
 
 import click
 
+from .build import Observer
 
-class Reporter:
-    def __init__(self, interactive: bool):
+BAR_WIDTH = 24
+
+
+class Reporter(Observer):
+    def __init__(self, interactive: bool, stream: TextIO | None = None):
         self.interactive = interactive
-        self.done: Counter = Counter()
+        self.stream = stream or sys.stderr
         self.totals: Counter = Counter()
+        self.done: Counter = Counter()
+        self._drawn = 0
 
-    def progress(self, outcome, done: int, total: int) -> None:
+    def planned(self, totals: Counter) -> None:
+        self.totals = Counter(totals)
+
+    def finished(self, outcome, done: int, total: int) -> None:
         job = outcome.job
         if not self.interactive:
             # One line per artifact: readable in CI logs, greppable afterwards.
             extra = f": {outcome.error}" if outcome.error else ""
-            click.echo(f"{outcome.status:9} {job.format:9} {job.path} ({outcome.seconds * 1000:.0f} ms){extra}", err=True)
+            click.echo(f"{outcome.status:9} {job.format:9} {job.path} ({outcome.seconds * 1000:.0f} ms){extra}",
+                       err=True)
             return
         self.done[job.format] += 1
-        self.totals[job.format] = max(self.totals[job.format], self.done[job.format])
-        bars = "  ".join(f"{name} {self.done[name]}" for name in sorted(self.done))
-        width = 24
-        filled = int(width * done / total) if total else width
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}  {bars}   ")
-        sys.stderr.flush()
         if outcome.error:
-            sys.stderr.write(f"\nfailed {job.path}: {outcome.error}\n")
+            self._clear()
+            self.stream.write(f"failed {job.path}: {outcome.error}\n")
+        self._draw()
+
+    def _clear(self) -> None:
+        if self._drawn:
+            # Back to the first bar's line, and clear everything below it.
+            self.stream.write(f"\x1b[{self._drawn}F\x1b[J")
+            self._drawn = 0
+
+    def _draw(self) -> None:
+        self._clear()
+        for name in sorted(self.totals):
+            total, done = self.totals[name], min(self.done[name], self.totals[name])
+            filled = BAR_WIDTH * done // total if total else BAR_WIDTH
+            self.stream.write(f"{name:10} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done:>4}/{total}\n")
+        self._drawn = len(self.totals)
+        self.stream.flush()
 
     def summary(self, report) -> None:
-        if self.interactive and report.outcomes:
-            sys.stderr.write("\n")
         counts = report.counts()
         rows = [("format", "built", "unchanged", "failed")]
+        totals: Counter = Counter()
         for name in sorted(counts):
             c = counts[name]
-            rows.append((name, str(c["built"]), str(c["unchanged"]), str(c["failed"])))
-        totals = Counter()
-        for c in counts.values():
             totals.update(c)
+            rows.append((name, str(c["built"]), str(c["unchanged"]), str(c["failed"])))
         rows.append(("total", str(totals["built"]), str(totals["unchanged"]), str(totals["failed"])))
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         for row in rows:

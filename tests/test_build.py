@@ -143,3 +143,20 @@ def test_a_tampered_artifact_is_rebuilt(project):
     report = small_build(project)
     assert [o.job.path for o in report.outcomes if o.status == "built"] == ["sms/dvt.txt"]
     assert (project / "outputs/sms/dvt.txt").read_text().startswith("KneeInfo: ")
+
+
+def test_progress_on_a_terminal_draws_a_bar_per_format(project):
+    import io
+
+    from pipeline.progress import Reporter
+
+    screen = io.StringIO()
+    report = build(Project(project), BuildOptions(out_dir=project / "outputs", workers=1, formats=("html", "sms")),
+                   observer=Reporter(interactive=True, stream=screen))
+    assert not report.failed
+    final = screen.getvalue().rsplit("\x1b[J", 1)[-1].splitlines()
+    assert final == [
+        "catalogue  [########################]    1/1",
+        "html       [########################]   10/10",
+        "sms        [########################]    3/3",
+    ]
