@@ -156,3 +156,32 @@ def sms(slug: str, project_dir: Path, publisher: str) -> None:
     click.echo(message)
     click.echo(f"encoding: {cost.encoding}, {cost.units} {unit}, {cost.segments} segment"
                f"{'s' if cost.segments != 1 else ''}", err=True)
+
+
+@main.command()
+@project_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option("--publisher", default=DEFAULT_PUBLISHER, show_default=True, help="Publisher profile to build for.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Serve and build here instead of the project's outputs/ folder.")
+def serve(project_dir: Path, port: int, publisher: str, out_dir: Path | None) -> None:
+    """Preview: build, serve outputs/ on 127.0.0.1, rebuild on every edit and reload the page.
+
+    Watches sources/, the templates and the styles. A broken source shows its error on
+    the page and here, while the last good outputs stay served.
+    """
+    from .serve import Preview
+
+    root = project_dir.resolve()
+    target = (out_dir or root / "outputs").resolve()
+    preview = Preview(root, target, ["--publisher", publisher],
+                      say=lambda text: click.echo(text, err=True))
+    preview.rebuild()
+    try:
+        preview.serve(port)
+    except OSError as exc:
+        click.echo(f"error: cannot serve on 127.0.0.1:{port}: {exc.strerror}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)

@@ -1,0 +1,64 @@
+"""`handouts serve`: a real browser sees an edit appear, and a broken source's error."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from browser import launch
+from conftest import copy_project, edit_source
+
+pytestmark = pytest.mark.browser
+
+
+def wait_for_line(process, pattern: str, timeout: float = 120) -> str:
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line:
+            time.sleep(0.05)
+            continue
+        seen.append(line)
+        match = re.search(pattern, line)
+        if match:
+            return match.group(0)
+    raise AssertionError(f"no line matching {pattern!r} in: {''.join(seen)}")
+
+
+def test_edits_appear_in_the_browser_and_errors_are_shown(tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    project = copy_project(tmp_path / "p")
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--port", "0", "--project", str(project)],
+                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        url = wait_for_line(process, r"http://127\.0\.0\.1:\d+/")
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            page = browser.new_page()
+            page.goto(url + "html/dvt.html")
+            expect(page.locator(".summary")).to_contain_text("A blood clot can form")
+
+            edit_source(project / "sources/conditions/dvt.yaml", "A blood clot can form", "A clot of blood can form")
+            expect(page.locator(".summary")).to_contain_text("A clot of blood can form", timeout=60_000)
+            wait_for_line(process, r"Rebuilt in")
+
+            edit_source(project / "sources/conditions/dvt.yaml", "  - level: emergency", "  - level: emergncy")
+            overlay = page.locator("#preview-errors")
+            expect(overlay).to_contain_text("sources/conditions/dvt.yaml:36:12: error: 'emergncy' is not one of",
+                                            timeout=60_000)
+            # The last good version is still what is served.
+            expect(page.locator(".summary")).to_contain_text("A clot of blood can form")
+            assert "sources/conditions/dvt.yaml:36:12: error:" in wait_for_line(process, r".*dvt\.yaml:36:12: error:.*")
+            browser.close()
+        assert "reload.js" not in (project / "outputs/html/dvt.html").read_text()  # never written to disk
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
