@@ -26,6 +26,7 @@ from .diagnostics import ERROR, Diagnostic, SourceProblems
 # Only light modules here: a build with nothing to do must not pay for YAML, JSON Schema,
 # templates or renderers. The rest is imported once the build knows it has work.
 from .formats import Format, Job, RenderContext, all_formats, resource_digest
+from .lifetime import die_with_parent
 from .model import DEFAULT_PUBLISHER, Library
 
 STATE_DIR = ".handouts"  # hidden: build state and lock, never in the manifest
@@ -150,27 +151,15 @@ _LOCK_FD: int | None = None  # the build lock's descriptor, which forked workers
 _BUILD_PID: int | None = None
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when the build that forked it dies (even by SIGKILL)."""
-    try:
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: workers then exit when their queue closes
-        pass
-
-
 def _init_worker(ctx: RenderContext, names: tuple[str, ...]) -> None:
     global _WORKER_CTX
     _WORKER_CTX = ctx
-    if _LOCK_FD is not None and os.getpid() != _BUILD_PID:
-        # A worker holding a copy of the lock's descriptor would keep the folder locked
-        # after the build itself was killed.
-        _die_with_parent()
-        os.close(_LOCK_FD)
+    if os.getpid() != _BUILD_PID:  # a worker process, not a serial build
+        die_with_parent()
+        if _LOCK_FD is not None:
+            # A worker holding a copy of the lock's descriptor (if it was forked straight from
+            # the build) would keep the folder locked after the build itself was killed.
+            os.close(_LOCK_FD)
     formats = all_formats()
     for name in names:
         formats[name].warm_up()
@@ -197,8 +186,13 @@ def _run_jobs(jobs: list[Job], ctx: RenderContext, workers: int):
         finally:
             _WORKER_CTX = None
         return
-    # fork: workers start with the parsed content model already in memory.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
+    # Workers fork from a small server process that has WeasyPrint and pandoc's wrapper
+    # loaded once, then receive only the content model: a worker's memory does not grow with
+    # the parsed sources and validators the build process holds.
+    mp = get_context("forkserver")
+    mp.set_forkserver_preload(["pipeline.forkserver_init", "pipeline.formats.pdf", "pipeline.formats.epub",
+                               "weasyprint"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp,
                              initializer=_init_worker, initargs=(ctx, names)) as pool:
         futures = [pool.submit(_render, job) for job in jobs]
         for future in as_completed(futures):

@@ -7,10 +7,33 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Mapping
+from typing import Iterator, Mapping
 
 CARE_LEVELS = ("emergency", "urgent", "routine")
+
+
+class FrozenMap(Mapping):
+    """A read-only mapping that, unlike MappingProxyType, can be pickled to worker processes."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items=()):
+        object.__setattr__(self, "_items", dict(items))
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._items!r})"
+
+    def __reduce__(self):
+        return (FrozenMap, (self._items,))
 # The publisher profile used when none is named (sources/publishers/us-default.yaml).
 DEFAULT_PUBLISHER = "us-default"
 
@@ -256,7 +279,7 @@ def publisher_from_data(data: dict) -> Publisher:
         website=data["website"],
         locale=data["locale"],
         emergency_number=data["emergency_number"],
-        care_headings=MappingProxyType(dict(data["care_headings"])),
+        care_headings=FrozenMap(data["care_headings"]),
     )
 
 
@@ -269,4 +292,4 @@ BUILDERS = {
 
 
 def frozen_mapping(items: dict) -> Mapping:
-    return MappingProxyType(dict(items))
+    return FrozenMap(items)

@@ -244,7 +244,20 @@ def manifest_matches_files(out: Path) -> bool:
     return listed == files
 
 
+def helper_processes() -> set[int]:
+    """Fork servers and workers of builds, found by their command line."""
+    found = set()
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and b"multiprocessing.forkserver" in (proc / "cmdline").read_bytes():
+                found.add(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
 def test_killed_builds_leave_only_complete_files_and_the_next_build_repairs(built_project, tmp_path):
+    before_helpers = helper_processes()
     out = built_project / "outputs"
     old = hashes(out)
     # A new timestamp changes every PDF, EPUB and page: the build rewrites almost everything.
@@ -266,6 +279,11 @@ def test_killed_builds_leave_only_complete_files_and_the_next_build_repairs(buil
     assert hashes(out) == new | {"manifest.json": hashes(out)["manifest.json"]}
     assert manifest_matches_files(out)
     assert not list((out / ".handouts").rglob("*.tmp"))
+    # No fork server or worker of a killed build lives on.
+    deadline = time.monotonic() + 10
+    while helper_processes() - before_helpers and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert helper_processes() - before_helpers == set()
 
 
 def test_two_builds_at_once_do_not_corrupt_each_other(built_project):
