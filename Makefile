@@ -80,8 +80,8 @@ test: $(STAMPS)/test-install $(STAMPS)/ace ## Install what the tests need and ru
 	$(BIN)/handouts lint
 	$(BIN)/python -m pytest
 
-bench: $(STAMPS)/install ## Print build timings and memory (writes bench/results/)
-	$(BIN)/python -m bench
+bench: $(STAMPS)/install ## Print build timings and memory (writes outputs/.bench/results.json)
+	$(BIN)/python -m pipeline.bench
 
 clean: ## Remove outputs and caches (keeps .venv)
 	rm -rf outputs .pytest_cache .hypothesis

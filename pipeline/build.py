@@ -12,6 +12,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import resource
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -49,6 +51,8 @@ class Outcome:
     status: str  # "built", "unchanged" or "failed"
     seconds: float = 0.0
     error: str = ""
+    # Peak resident memory of the process that rendered it, in KiB (0 when not rendered).
+    peak_kib: int = 0
 
 
 @dataclass
@@ -165,17 +169,37 @@ def _init_worker(ctx: RenderContext, names: tuple[str, ...]) -> None:
         formats[name].warm_up()
 
 
-def _render(job: Job) -> tuple[Job, bytes | None, float, str]:
+def _render(job: Job) -> tuple[Job, bytes | None, float, str, int]:
     start = time.perf_counter()
     try:
         data = all_formats()[job.format].render(job, _WORKER_CTX)
-        return job, data, time.perf_counter() - start, ""
+        error = ""
     except Exception as exc:  # reported per artifact; the build goes on with the others
-        return job, None, time.perf_counter() - start, str(exc) or type(exc).__name__
+        data, error = None, str(exc) or type(exc).__name__
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return job, data, time.perf_counter() - start, error, peak
+
+
+def _worker_context():
+    """Workers fork from a server process that has WeasyPrint loaded and warmed once, then
+    receive only the content model: a worker's memory does not grow with the parsed sources
+    and validators the build process holds."""
+    mp = get_context("forkserver")
+    mp.set_forkserver_preload(["pipeline.forkserver_init"])
+    return mp
+
+
+def _start_workers_early() -> None:
+    """Start the fork server (and its WeasyPrint import) while the sources are still being
+    checked, instead of after."""
+    from multiprocessing import forkserver
+
+    _worker_context()
+    threading.Thread(target=forkserver.ensure_running, daemon=True).start()
 
 
 def _run_jobs(jobs: list[Job], ctx: RenderContext, workers: int):
-    """Render jobs, yielding (job, bytes or None, seconds, error) as each finishes."""
+    """Render jobs, yielding (job, bytes or None, seconds, error, peak KiB) as each finishes."""
     global _WORKER_CTX
     names = tuple(sorted({job.format for job in jobs}))
     if workers <= 1 or len(jobs) <= 1:
@@ -186,13 +210,7 @@ def _run_jobs(jobs: list[Job], ctx: RenderContext, workers: int):
         finally:
             _WORKER_CTX = None
         return
-    # Workers fork from a small server process that has WeasyPrint and pandoc's wrapper
-    # loaded once, then receive only the content model: a worker's memory does not grow with
-    # the parsed sources and validators the build process holds.
-    mp = get_context("forkserver")
-    mp.set_forkserver_preload(["pipeline.forkserver_init", "pipeline.formats.pdf", "pipeline.formats.epub",
-                               "weasyprint"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp,
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(),
                              initializer=_init_worker, initargs=(ctx, names)) as pool:
         futures = [pool.submit(_render, job) for job in jobs]
         for future in as_completed(futures):
@@ -277,6 +295,8 @@ def build(project, options: BuildOptions, observer: Observer | None = None,
         if unchanged is not None:
             return BuildReport(unchanged, [], time.perf_counter() - started)
 
+    if options.workers > 1:
+        _start_workers_early()
     library = project.library()  # every source checked before anything is written
     if options.publisher not in library.publishers:
         known = ", ".join(sorted(library.publishers))
@@ -339,14 +359,14 @@ def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format]
     total = len(stale)
     aggregates = [job for fmt in registry.values() if fmt.aggregate for job in fmt.jobs(ctx)]
     observer.planned(Counter(job.format for job in stale + aggregates))
-    for done, (job, data, seconds, error) in enumerate(_run_jobs(stale, ctx, options.workers), start=1):
+    for done, (job, data, seconds, error, peak) in enumerate(_run_jobs(stale, ctx, options.workers), start=1):
         if data is None:
-            outcome = Outcome(job, "failed", seconds, error)
+            outcome = Outcome(job, "failed", seconds, error, peak)
             if job.path in old and _on_disk_matches(out_dir, old[job.path]):
                 new_entries[job.path] = old[job.path]  # the last good version stays listed
         else:
             new_entries[job.path] = _write(out_dir, job, data, plan[job.path][2])
-            outcome = Outcome(job, "built", seconds)
+            outcome = Outcome(job, "built", seconds, peak_kib=peak)
         report.outcomes.append(outcome)
         observer.finished(outcome, done, total)
 

@@ -1,9 +1,16 @@
-"""Imported first by the build's fork server, so that it dies with the build that started it.
+"""Imported first by the build's fork server: tie its life to the build, and warm WeasyPrint.
 
-Without this, a build killed with SIGKILL left its fork server (and through it, idle
-workers) running for good.
+Without die_with_parent, a build killed with SIGKILL left its fork server (and through it,
+idle workers) running for good. Warming here means every worker forks with WeasyPrint
+imported, the fonts configured and the leaflet stylesheets parsed, instead of each paying
+for that itself.
 """
 
 from .lifetime import die_with_parent
 
 die_with_parent()
+
+from .formats import pdf  # noqa: E402  (after the line above, on purpose)
+from .formats import epub  # noqa: E402,F401
+
+pdf.PdfFormat().warm_up()

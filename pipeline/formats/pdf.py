@@ -49,8 +49,10 @@ def _weasy():
                              url_fetcher=fetcher, font_config=fonts)
         for size in {v[1] for v in VARIANTS.values()}
     }
-    # WeasyPrint shares parsed images and fonts between documents through this dict.
-    return weasyprint, fonts, fetcher, base, sheets, {}
+    # No shared `cache` dict: it keys images by URL, and every leaflet's QR code is a unique
+    # data: URL, so a shared cache only grew (by about 2.4 MB a leaflet, measured) and made a
+    # worker's memory grow with the number of conditions.
+    return weasyprint, fonts, fetcher, base, sheets
 
 
 def pdf_link(publisher):
@@ -77,7 +79,7 @@ class PdfFormat(Format):
         _weasy()
 
     def render(self, job: Job, ctx: RenderContext) -> bytes:
-        weasyprint, fonts, fetcher, base, sheets, cache = _weasy()
+        weasyprint, fonts, fetcher, base, sheets = _weasy()
         item = subject(job, ctx)
         _suffix, size, large = VARIANTS[job.variant]
         url = ctx.publisher.page_url(item.slug)
@@ -89,7 +91,7 @@ class PdfFormat(Format):
         try:
             document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher)
             data = document.write_pdf(
-                stylesheets=[sheets[size]], font_config=fonts, cache=cache,
+                stylesheets=[sheets[size]], font_config=fonts,
                 pdf_variant="pdf/ua-1",
                 # Derived from the content, so the same input gives the same bytes.
                 pdf_identifier=hashlib.sha256(html.encode()).hexdigest()[:32].encode(),
