@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 STAMPS := .stamps
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ACE_VERSION := 1.4.6
+# Report format for validate and lint: text, github (annotations) or json.
+FORMAT ?= text
 
 # Debian packages: WeasyPrint's libraries (HarfBuzz subsetting keeps PDFs fast and reproducible).
 BUILD_SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
@@ -67,10 +69,10 @@ $(STAMPS)/ace: $(STAMPS)/test-system
 install: $(STAMPS)/install ## Create .venv and install the project and its system packages
 
 validate: $(STAMPS)/install ## Check every source against its schema and the others
-	$(BIN)/handouts validate
+	$(BIN)/handouts validate --format $(FORMAT)
 
 lint: $(STAMPS)/install ## Check plain language, care levels and governance (errors fail)
-	$(BIN)/handouts lint
+	$(BIN)/handouts lint --format $(FORMAT)
 
 build: $(STAMPS)/install ## Build every output into outputs/ (only what changed)
 	$(BIN)/handouts build

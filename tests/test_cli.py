@@ -30,3 +30,18 @@ def test_readme_names_every_command_and_make_target():
 
 def test_ci_runs_make_test():
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_pre_commit_and_workflow_run_make_validate():
+    hooks = (ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    workflow = (ROOT / ".github/workflows/validate.yml").read_text(encoding="utf-8")
+    assert "entry: make validate" in hooks
+    assert "make validate FORMAT=github" in workflow
+
+
+def test_make_validate_speaks_github(tmp_path):
+    import subprocess
+
+    result = subprocess.run(["make", "-s", "validate", "FORMAT=github"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "::error" not in result.stdout
