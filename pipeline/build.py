@@ -17,6 +17,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -29,7 +30,7 @@ from .diagnostics import ERROR, Diagnostic, SourceProblems
 # templates or renderers. The rest is imported once the build knows it has work.
 from .formats import Format, Job, RenderContext, all_formats, resource_digest
 from .lifetime import die_with_parent
-from .model import DEFAULT_PUBLISHER, Library
+from .model import DEFAULT_PUBLISHER, FrozenMap, Library
 
 STATE_DIR = ".handouts"  # hidden: build state and lock, never in the manifest
 STATE_FILE = "state.json"
@@ -150,14 +151,11 @@ def _on_disk_matches(out_dir: Path, entry: dict) -> bool:
 
 # --- workers ----------------------------------------------------------------------------------
 
-_WORKER_CTX: RenderContext | None = None
 _LOCK_FD: int | None = None  # the build lock's descriptor, which forked workers must not keep
 _BUILD_PID: int | None = None
 
 
-def _init_worker(ctx: RenderContext, names: tuple[str, ...]) -> None:
-    global _WORKER_CTX
-    _WORKER_CTX = ctx
+def _init_worker(names: tuple[str, ...]) -> None:
     if os.getpid() != _BUILD_PID:  # a worker process, not a serial build
         die_with_parent()
         if _LOCK_FD is not None:
@@ -169,10 +167,10 @@ def _init_worker(ctx: RenderContext, names: tuple[str, ...]) -> None:
         formats[name].warm_up()
 
 
-def _render(job: Job) -> tuple[Job, bytes | None, float, str, int]:
+def _render(job: Job, ctx: RenderContext) -> tuple[Job, bytes | None, float, str, int]:
     start = time.perf_counter()
     try:
-        data = all_formats()[job.format].render(job, _WORKER_CTX)
+        data = all_formats()[job.format].render(job, ctx)
         error = ""
     except Exception as exc:  # reported per artifact; the build goes on with the others
         data, error = None, str(exc) or type(exc).__name__
@@ -180,10 +178,39 @@ def _render(job: Job) -> tuple[Job, bytes | None, float, str, int]:
     return job, data, time.perf_counter() - start, error, peak
 
 
+def context_for(job: Job, ctx: RenderContext) -> RenderContext:
+    """Only the part of the content model one job renders: its subject and what it links to,
+    or a guide and its chapters. A worker then holds a model of the same small size whatever
+    the size of the library."""
+    library = ctx.library
+    conditions: dict = {}
+    topics: dict = {}
+
+    def take(kind: str, slug: str, with_related: bool) -> None:
+        item = (library.conditions if kind == "condition" else library.topics)[slug]
+        (conditions if kind == "condition" else topics)[slug] = item
+        if with_related:
+            for related in item.related_conditions:
+                conditions.setdefault(related, library.conditions[related])
+            for related in item.related_topics:
+                topics.setdefault(related, library.topics[related])
+
+    guides = {}
+    if job.subject:
+        take(*job.subject, with_related=True)
+    if job.guide:
+        guides[job.guide] = library.guides[job.guide]
+        for chapter in guides[job.guide].chapters:
+            take(chapter.kind, chapter.slug, with_related=True)
+    part = Library(conditions=FrozenMap(conditions), topics=FrozenMap(topics), guides=FrozenMap(guides),
+                   publishers=FrozenMap({ctx.publisher.slug: ctx.publisher}))
+    return RenderContext(part, ctx.publisher, ctx.created)
+
+
 def _worker_context():
     """Workers fork from a server process that has WeasyPrint loaded and warmed once, then
-    receive only the content model: a worker's memory does not grow with the parsed sources
-    and validators the build process holds."""
+    receive only what each job renders: a worker's memory grows neither with the parsed
+    sources and validators the build holds nor with the number of conditions."""
     mp = get_context("forkserver")
     mp.set_forkserver_preload(["pipeline.forkserver_init"])
     return mp
@@ -199,22 +226,31 @@ def _start_workers_early() -> None:
 
 
 def _run_jobs(jobs: list[Job], ctx: RenderContext, workers: int):
-    """Render jobs, yielding (job, bytes or None, seconds, error, peak KiB) as each finishes."""
-    global _WORKER_CTX
-    names = tuple(sorted({job.format for job in jobs}))
-    if workers <= 1 or len(jobs) <= 1:
-        _init_worker(ctx, names)
-        try:
-            for job in jobs:
-                yield _render(job)
-        finally:
-            _WORKER_CTX = None
+    """Render jobs, yielding (job, bytes or None, seconds, error, peak KiB) as each finishes.
+
+    Heavy formats (PDF, EPUB) go to worker processes; light ones (HTML, SMS: well under a
+    millisecond each) are rendered here meanwhile, which costs less than sending them.
+    """
+    formats = all_formats()
+    heavy = [job for job in jobs if formats[job.format].heavy]
+    light = [job for job in jobs if not formats[job.format].heavy]
+    if workers <= 1 or len(heavy) <= 1:
+        _init_worker(tuple(sorted({job.format for job in jobs})))
+        for job in jobs:
+            yield _render(job, ctx)
         return
+    names = tuple(sorted({job.format for job in heavy}))
     with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(),
-                             initializer=_init_worker, initargs=(ctx, names)) as pool:
-        futures = [pool.submit(_render, job) for job in jobs]
+                             initializer=_init_worker, initargs=(names,)) as pool:
+        futures = {pool.submit(_render, job, context_for(job, ctx)): job for job in heavy}
+        for job in light:
+            yield _render(job, ctx)
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                yield future.result()
+            except BrokenProcessPool as exc:
+                # A worker died (killed, out of memory): its artifacts fail, the build reports it.
+                yield futures[future], None, 0.0, f"a worker process died: {exc}", 0
 
 
 # --- the build --------------------------------------------------------------------------------
@@ -353,8 +389,8 @@ def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format]
             continue
         stale.append(job)
 
-    # The slowest formats first, so that workers are not left idle at the end.
-    cost = {"pdf": 0, "epub": 1}
+    # The slowest artifacts first, so that no worker is left with a long one at the end.
+    cost = {"epub": 0, "pdf": 1}
     stale.sort(key=lambda job: (cost.get(job.format, 2), job.path))
     total = len(stale)
     aggregates = [job for fmt in registry.values() if fmt.aggregate for job in fmt.jobs(ctx)]

@@ -13,4 +13,8 @@ die_with_parent()
 from .formats import pdf  # noqa: E402  (after the line above, on purpose)
 from .formats import epub  # noqa: E402,F401
 
+from .presentation import environment  # noqa: E402
+
 pdf.PdfFormat().warm_up()
+for template in ("page.html.j2", "_content.html.j2", "guide.html.j2"):
+    environment().get_template(template)

@@ -160,3 +160,54 @@ def test_progress_on_a_terminal_draws_a_bar_per_format(project):
         "html       [########################]   10/10",
         "sms        [########################]    3/3",
     ]
+
+
+def test_a_worker_that_dies_is_a_failed_artifact_not_a_crash(project):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    def children(pid: int) -> list[int]:
+        found = []
+        for proc in Path("/proc").iterdir():
+            try:
+                if proc.name.isdigit() and int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(proc.name))
+            except (OSError, ValueError, IndexError):
+                continue
+        return found
+
+    def is_worker(pid: int) -> bool:
+        try:
+            return b"multiprocessing.forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return False
+
+    build_process = subprocess.Popen([sys.executable, "-m", "pipeline", "build", "-j", "2", "--project", str(project)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    killed = False
+    deadline = time.monotonic() + 60
+    while not killed and time.monotonic() < deadline and build_process.poll() is None:
+        # build -> fork server -> workers (forks of the server: the same command line; the
+        # server's other children, such as the gcc that ctypes runs, are not workers)
+        for worker in [w for server in children(build_process.pid) for w in children(server)
+                       if is_worker(w)]:
+            try:
+                os.kill(worker, signal.SIGKILL)
+                killed = True
+                break
+            except ProcessLookupError:  # it finished between the look and the kill
+                continue
+        time.sleep(0.02)
+    assert killed, "no worker seen"
+    out, err = build_process.communicate(timeout=300)
+    assert build_process.returncode == 1
+    assert "a worker process died" in err
+    assert "Traceback" not in err + out
+    listed = {a["path"] for a in manifest(project / "outputs")["artifacts"]}
+    assert all((project / "outputs" / path).is_file() for path in listed)
+    # The next build makes what the dead worker could not.
+    assert small_build(project).failed == []

@@ -47,6 +47,8 @@ class Format:
     resources: tuple[Path, ...] = ()
     # Formats whose outputs this one lists (the catalogue needs the others' sizes).
     aggregate: bool = False
+    # Costly enough (tens of milliseconds or more) to send to a worker process.
+    heavy: bool = False
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         raise NotImplementedError

@@ -156,6 +156,7 @@ def finish_package(epub: bytes, guide, ctx: RenderContext) -> bytes:
 
 class EpubFormat(Format):
     name = "epub"
+    heavy = True
     resources = (TEMPLATES_DIR / "guide.html.j2", TEMPLATES_DIR / "_content.html.j2", STYLES_DIR / "epub.css")
 
     def jobs(self, ctx: RenderContext) -> list[Job]:

@@ -62,6 +62,7 @@ def pdf_link(publisher):
 
 class PdfFormat(Format):
     name = "pdf"
+    heavy = True
     resources = (TEMPLATES_DIR / "page.html.j2", TEMPLATES_DIR / "_content.html.j2",
                  STYLES_DIR / "leaflet.css", ASSETS_DIR / "fonts")
 
