@@ -35,6 +35,7 @@ from .model import DEFAULT_PUBLISHER, FrozenMap, Library
 STATE_DIR = ".handouts"  # hidden: build state and lock, never in the manifest
 STATE_FILE = "state.json"
 TMP_DIR = "tmp"  # inside STATE_DIR: where files are written before they are renamed into place
+WORKER_JOBS = 100  # jobs a worker process renders before it is replaced by a fresh one
 MANIFEST = "manifest.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Code every format depends on; each format adds its own module, templates and styles.
@@ -52,7 +53,8 @@ class Outcome:
     status: str  # "built", "unchanged" or "failed"
     seconds: float = 0.0
     error: str = ""
-    # Peak resident memory of the process that rendered it, in KiB (0 when not rendered).
+    # Peak resident memory of the worker process that rendered it, in KiB (0 when it was not
+    # rendered in a worker).
     peak_kib: int = 0
 
 
@@ -240,17 +242,26 @@ def _run_jobs(jobs: list[Job], ctx: RenderContext, workers: int):
             yield _render(job, ctx)
         return
     names = tuple(sorted({job.format for job in heavy}))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(),
-                             initializer=_init_worker, initargs=(names,)) as pool:
-        futures = {pool.submit(_render, job, context_for(job, ctx)): job for job in heavy}
-        for job in light:
-            yield _render(job, ctx)
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except BrokenProcessPool as exc:
-                # A worker died (killed, out of memory): its artifacts fail, the build reports it.
-                yield futures[future], None, 0.0, f"a worker process died: {exc}", 0
+    # Fresh workers for every WORKER_JOBS jobs each: WeasyPrint's native caches creep by about
+    # 1 MiB every 60 leaflets, and forking the warm server again costs milliseconds, so a
+    # worker's peak memory stays bounded whatever the number of conditions. (Not through
+    # max_tasks_per_child: on CPython 3.11 replacing workers that way can deadlock.)
+    batch = workers * WORKER_JOBS
+    for start in range(0, len(heavy), batch):
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(),
+                                 initializer=_init_worker, initargs=(names,)) as pool:
+            futures = {pool.submit(_render, job, context_for(job, ctx)): job for job in heavy[start:start + batch]}
+            if start == 0:
+                for job in light:
+                    job, data, seconds, error, _peak = _render(job, ctx)
+                    # Rendered here, not in a worker: the build process's memory is not a worker's.
+                    yield job, data, seconds, error, 0
+            for future in as_completed(futures):
+                try:
+                    yield future.result()
+                except BrokenProcessPool as exc:
+                    # A worker died (killed, out of memory): its artifacts fail, the build reports it.
+                    yield futures[future], None, 0.0, f"a worker process died: {exc}", 0
 
 
 # --- the build --------------------------------------------------------------------------------
