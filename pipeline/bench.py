@@ -61,24 +61,19 @@ def timed_build(project: Project, out: Path, jobs: int):
 def floor(project: Project) -> dict:
     """The same PDFs by bare WeasyPrint calls in one warm process; the same EPUBs by bare pandoc."""
     import pypandoc
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
 
     from .formats import RenderContext
     from .formats.epub import guide_html
     from .formats.html import render_page
-    from .formats.pdf import VARIANTS, pdf_link
-    from .presentation import ASSETS_DIR, STYLES_DIR
+    from .formats.pdf import VARIANTS, pdf_link, warm_weasyprint
     from .qr import qr_data_uri
 
     library = project.library()
     publisher = library.publishers["us-default"]
     ctx = RenderContext(library, publisher, "2026-11-21T00:00:00+00:00")
-    base = ASSETS_DIR.as_uri() + "/"
-    fonts = FontConfiguration()
-    leaflet = (STYLES_DIR / "leaflet.css").read_text(encoding="utf-8")
-    sheets = {size: weasyprint.CSS(string=leaflet + f"@page {{ size: {size}; }}", base_url=base, font_config=fonts)
-              for size in {v[1] for v in VARIANTS.values()}}
+    # The same warm font configuration and parsed stylesheets the renderer uses, so the floor
+    # differs from a build only by what a build adds.
+    weasyprint, fonts, _fetcher, base, sheets = warm_weasyprint()
     pages = [
         (render_page(c, ctx, variant="print", link=pdf_link(publisher), large_print=large,
                      qr_src=qr_data_uri(publisher.page_url(c.slug), "QR")), size)

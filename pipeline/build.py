@@ -25,7 +25,7 @@ from typing import Callable, Iterable
 
 from . import __version__
 from .atomic import exclusive_lock, remove_stale_temporaries, write_atomic, write_if_changed
-from .diagnostics import ERROR, Diagnostic, SourceProblems
+from .diagnostics import Diagnostic, SourceProblems
 # Only light modules here: a build with nothing to do must not pay for YAML, JSON Schema,
 # templates or renderers. The rest is imported once the build knows it has work.
 from .formats import Format, Job, RenderContext, all_formats, resource_digest
@@ -91,20 +91,13 @@ def source_date(library: Library) -> dt.datetime:
     return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc)
 
 
-def release_problems(library: Library, today: dt.date) -> list[Diagnostic]:
-    """Why a release build must not go out: drafts and overdue reviews, by file."""
-    found = []
-    groups = (("condition", library.conditions), ("topic", library.topics), ("guide", library.guides))
-    for kind, items in groups:
-        for slug, item in items.items():
-            path = library.origins.get((kind, slug), f"{kind} {slug}")
-            if item.review.is_draft:
-                found.append(Diagnostic(path, 1, 1, ERROR, "is a draft; a release needs approved content",
-                                        "/review/status"))
-            if item.review.is_overdue(today):
-                found.append(Diagnostic(path, 1, 1, ERROR,
-                                        f"review was due on {item.review.next_review}", "/review/next_review"))
-    return found
+def release_problems(project, today: dt.date) -> list[Diagnostic]:
+    """Why a release build must not go out: the lint rules for drafts and overdue reviews,
+    located at the field that fails."""
+    from .project import lint_project
+
+    problems, _ = lint_project(project, release=True, today=today)
+    return [p for p in problems if p.rule in ("review-draft", "review-overdue")]
 
 
 # --- fingerprints ---------------------------------------------------------------------------
@@ -349,7 +342,7 @@ def build(project, options: BuildOptions, observer: Observer | None = None,
         known = ", ".join(sorted(library.publishers))
         raise BuildRefused(f"unknown publisher '{options.publisher}' (known: {known})")
     if options.release:
-        problems = release_problems(library, options.today or dt.date.today())
+        problems = release_problems(project, options.today or dt.date.today())
         if problems:
             raise SourceProblems(problems)
     registry = all_formats()

@@ -37,8 +37,9 @@ def test_release_refuses_drafts_with_a_list(cli, project):
     result = cli("build", "--release", project_dir=project)
     assert result.exit_code == 1
     assert "Release refused: these items are not ready to publish." in result.output
-    assert "sources/conditions/dvt.yaml:1:1: error: is a draft; a release needs approved content (at /review/status)" in result.output
-    assert "sources/guides/small-guide.yaml:1:1: error: is a draft" in result.output
+    assert ("sources/conditions/dvt.yaml:66:11: error: review-draft: a release cannot include drafts "
+            "(at /review/status)") in result.output
+    assert "sources/guides/small-guide.yaml:13:11: error: review-draft:" in result.output
     assert not (project / "outputs").exists()
 
 
@@ -46,7 +47,8 @@ def test_release_refuses_overdue_reviews(project):
     approve_everything(project)
     with pytest.raises(SourceProblems) as refused:
         build(Project(project), BuildOptions(release=True, today=dt.date(2028, 1, 1), workers=1))
-    assert {d.message for d in refused.value.diagnostics} == {"review was due on 2027-11-21"}
+    assert {(d.rule, d.message) for d in refused.value.diagnostics} == {("review-overdue", "review was due on 2027-11-21")}
+    assert ("sources/conditions/dvt.yaml", 68, 16) in {(d.path, d.line, d.column) for d in refused.value.diagnostics}
 
 
 def test_release_accepts_approved_current_content(project):

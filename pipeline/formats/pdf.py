@@ -33,7 +33,7 @@ class _Collect(logging.Handler):
 
 
 @lru_cache(maxsize=None)
-def _weasy():
+def warm_weasyprint():
     """WeasyPrint's objects that are costly to make, made once per process and reused."""
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
@@ -77,10 +77,10 @@ class PdfFormat(Format):
         return job.variant + subject_inputs(subject(job, ctx), ctx)
 
     def warm_up(self) -> None:
-        _weasy()
+        warm_weasyprint()
 
     def render(self, job: Job, ctx: RenderContext) -> bytes:
-        weasyprint, fonts, fetcher, base, sheets = _weasy()
+        weasyprint, fonts, fetcher, base, sheets = warm_weasyprint()
         item = subject(job, ctx)
         _suffix, size, large = VARIANTS[job.variant]
         url = ctx.publisher.page_url(item.slug)
