@@ -384,9 +384,10 @@ def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format]
     stale: list[Job] = []
     for path, (fmt, job, fp) in plan.items():
         entry = old.get(path)
-        current = entry is not None and entry.get("fingerprint") == fp and _on_disk_matches(out_dir, entry)
+        intact = entry is not None and _on_disk_matches(out_dir, entry)
+        current = intact and entry.get("fingerprint") == fp
         if current or not _selected(job, options):
-            if entry is not None and _on_disk_matches(out_dir, entry):
+            if intact:
                 new_entries[path] = entry
             if current:
                 report.outcomes.append(Outcome(job, "unchanged"))

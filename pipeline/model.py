@@ -6,7 +6,7 @@ This is the only module that knows the YAML field names; renderers see these obj
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterator, Mapping
 
 CARE_LEVELS = ("emergency", "urgent", "routine")
@@ -55,9 +55,6 @@ class Review:
     @property
     def is_draft(self) -> bool:
         return self.status != "approved"
-
-    def is_overdue(self, today: dt.date) -> bool:
-        return self.next_review < today
 
 
 @dataclass(frozen=True)
@@ -166,10 +163,6 @@ class Publisher:
     emergency_number: str
     care_headings: Mapping[str, str]
 
-    @property
-    def language(self) -> str:
-        return self.locale
-
     def page_url(self, slug: str) -> str:
         """The public address of a condition's or topic's web page."""
         return f"{self.website}html/{slug}.html"
@@ -183,8 +176,6 @@ class Library:
     topics: Mapping[str, Topic]
     guides: Mapping[str, Guide]
     publishers: Mapping[str, Publisher]
-    # Which source file each item came from, by (kind, slug), for messages and staleness.
-    origins: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     def title_of(self, kind: str, slug: str) -> str:
         return (self.conditions if kind == "condition" else self.topics)[slug].title

@@ -10,7 +10,6 @@ import datetime as dt
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 import jinja2
 from markupsafe import Markup
@@ -29,10 +28,6 @@ DISCLAIMER = (
 )
 DRAFT_NOTICE = "Draft: not yet clinically reviewed. A clinician has not yet checked this handout."
 CARE_LABELS = {"emergency": "Emergency", "urgent": "Urgent", "routine": "Routine"}
-
-# A link target for another page: (kind, slug) -> href, or None when it cannot be linked.
-LinkResolver = Callable[[str, str], "str | None"]
-
 
 def format_date(day: dt.date, locale: str) -> str:
     """A date in words, in the order the publisher's readers expect."""

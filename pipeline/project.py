@@ -42,11 +42,8 @@ class Project:
             problems.append(Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found"))
             return problems, 0
         _, found = check_files(files)
-        if wanted:
-            chosen = {f.shown for f in files if any(_within(f.path.resolve(), w) for w in wanted)}
-            found = [d for d in found if d.path in chosen]
-            return problems + found, len(chosen)
-        return problems + found, len(files)
+        found, checked = narrow(found, files, wanted, len(files))
+        return problems + found, checked
 
     def library(self) -> Library:
         """The content model of every source, or SourceProblems naming every problem."""
@@ -59,6 +56,15 @@ class Project:
         if any(p.is_error for p in problems):
             raise SourceProblems(problems)
         return library_from_documents(documents)
+
+
+def narrow(problems: list[Diagnostic], files, wanted: list[Path], total: int) -> tuple[list[Diagnostic], int]:
+    """Only the problems in files under `wanted` (all of them when it is empty), and how many
+    files that is. References are still checked against the whole project."""
+    if not wanted:
+        return problems, total
+    chosen = {f.shown for f in files if any(_within(f.path.resolve(), w) for w in wanted)}
+    return [d for d in problems if d.path in chosen], len(chosen)
 
 
 def _within(path: Path, folder_or_file: Path) -> bool:
@@ -84,8 +90,5 @@ def lint_project(project: Project, only=(), *, release: bool = False, today=None
              for kind, docs in documents.items()}
     ctx = LintContext(terms, numbers, today or dt.date.today(), release)
     problems += lint_documents(valid, ctx)
-    wanted = [Path(p).resolve() for p in only]
-    if wanted:
-        chosen = {f.shown for f in files if any(_within(f.path.resolve(), w) for w in wanted)}
-        return [d for d in problems if d.path in chosen], len(chosen)
-    return problems, len(files) + (1 if jargon_path.exists() else 0)
+    return narrow(problems, files, [Path(p).resolve() for p in only],
+                  len(files) + (1 if jargon_path.exists() else 0))

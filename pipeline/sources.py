@@ -99,13 +99,9 @@ def library_from_documents(documents: dict[str, dict[str, Document]]) -> model.L
         kind: model.frozen_mapping({slug: model.BUILDERS[kind](doc.data) for slug, doc in docs.items()})
         for kind, docs in documents.items()
     }
-    origins = {
-        (kind[:-1], slug): doc.path for kind, docs in documents.items() for slug, doc in docs.items()
-    }
     return model.Library(
         conditions=built["conditions"],
         topics=built["topics"],
         guides=built["guides"],
         publishers=built["publishers"],
-        origins=model.frozen_mapping(origins),
     )
