@@ -180,6 +180,16 @@ class Library:
     def title_of(self, kind: str, slug: str) -> str:
         return (self.conditions if kind == "condition" else self.topics)[slug].title
 
+    def related(self, item: "Condition | Topic") -> list[tuple[str, str, str]]:
+        """(kind, slug, title) of every page `item` links to, conditions first.
+
+        Templates render these links and fingerprints hash them: one list for both, so a
+        renamed related page always rebuilds the pages that name it.
+        """
+        return [("condition", slug, self.conditions[slug].title) for slug in item.related_conditions] + [
+            ("topic", slug, self.topics[slug].title) for slug in item.related_topics
+        ]
+
 
 # --- building the model from plain, already validated data ---------------------------
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .model import Condition, Library, Publisher, Topic
+from .model import Condition, Publisher, Topic
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
@@ -95,7 +95,6 @@ def environment() -> jinja2.Environment:
         DRAFT_NOTICE=DRAFT_NOTICE,
         CARE_LABELS=CARE_LABELS,
         format_date=format_date,
-        related_items=related_items,
     )
     return env
 
@@ -103,9 +102,3 @@ def environment() -> jinja2.Environment:
 def render_template(name: str, **context) -> str:
     return environment().get_template(name).render(**context)
 
-
-def related_items(item: Condition | Topic, library: Library) -> list[tuple[str, str, str]]:
-    """(kind, slug, title) of every page this one links to, conditions first."""
-    return [("condition", slug, library.conditions[slug].title) for slug in item.related_conditions] + [
-        ("topic", slug, library.topics[slug].title) for slug in item.related_topics
-    ]

@@ -211,3 +211,16 @@ def test_a_worker_that_dies_is_a_failed_artifact_not_a_crash(project):
     assert all((project / "outputs" / path).is_file() for path in listed)
     # The next build makes what the dead worker could not.
     assert small_build(project).failed == []
+
+
+def test_renaming_a_page_rebuilds_the_pages_that_link_to_it(project):
+    small_build(project)
+    edit_source(project / "sources/topics/price-method.yaml",
+                'title: "Caring for a strain at home: the PRICE method"', 'title: "The PRICE method for strains"')
+    report = small_build(project)
+    rebuilt = {o.job.path for o in report.outcomes if o.status == "built"}
+    # calf-strain links to price-method, so its page and leaflets show the new title.
+    assert {"html/price-method.html", "html/calf-strain.html", "pdf/calf-strain.pdf",
+            "pdf/calf-strain.letter.pdf", "pdf/calf-strain.large-print.pdf",
+            "epub/small-guide.epub", "index.html"} == rebuilt
+    assert "The PRICE method for strains" in (project / "outputs/html/calf-strain.html").read_text()

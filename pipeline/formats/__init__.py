@@ -89,12 +89,7 @@ def resource_digest(paths: Iterable[Path]) -> str:
 
 def subject_inputs(item, ctx: RenderContext) -> str:
     """What a page about one item depends on: the item, the titles it links to, the publisher."""
-    related = [
-        (kind, slug, ctx.library.title_of(kind, slug))
-        for kind, slugs in (("condition", item.related_conditions), ("topic", item.related_topics))
-        for slug in slugs
-    ]
-    return repr((item, related, ctx.publisher, ctx.created))
+    return repr((item, ctx.library.related(item), ctx.publisher, ctx.created))
 
 
 def all_formats() -> dict[str, Format]:

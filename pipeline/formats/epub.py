@@ -165,9 +165,7 @@ class EpubFormat(Format):
     def inputs(self, job: Job, ctx: RenderContext) -> str:
         guide = ctx.library.guides[job.guide]
         chapters = _chapters(guide, ctx.library)
-        related = sorted({(k, s, ctx.library.title_of(k, s)) for item in chapters
-                          for k, slugs in (("condition", item.related_conditions), ("topic", item.related_topics))
-                          for s in slugs})
+        related = sorted({link for item in chapters for link in ctx.library.related(item)})
         return repr((guide, chapters, related, ctx.publisher, ctx.created))
 
     def warm_up(self) -> None:
