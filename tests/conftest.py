@@ -8,10 +8,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 from pipeline.build import BuildOptions, build
 from pipeline.cli import main
 from pipeline.project import Project
+
+# Property tests are about correctness; speed is shown by `make bench`, not by tests that
+# fail when the machine is busy (Hypothesis's deadline and slow-generation check are timings).
+settings.register_profile("untimed", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("untimed")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

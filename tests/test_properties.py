@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from conftest import ROOT
 from pipeline.diagnostics import SourceProblems
@@ -30,7 +30,7 @@ def check_located(problems: SourceProblems) -> None:
         assert d.line >= 1 and d.column >= 1 and d.message and d.severity == "error"
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300)
 @given(st.binary(max_size=300))
 def test_loader_on_any_bytes(raw):
     try:
@@ -99,7 +99,7 @@ def page_with(text: str) -> str:
 BASELINE_TAGS = tags(page_with("plain"))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=120)
        .filter(lambda t: t.strip()))
 def test_any_text_stays_text_in_the_page(text):
