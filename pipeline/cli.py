@@ -11,6 +11,7 @@ import click
 from . import __version__
 from .diagnostics import FORMATS, SourceProblems, render_report, summary_line
 from .model import DEFAULT_PUBLISHER
+from .workers import DEFAULT_TIMEOUT
 
 project_option = click.option(
     "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
@@ -97,25 +98,38 @@ def _default_jobs() -> int:
 @click.option("--format", "formats", metavar="LIST", default="",
               help="Comma-separated formats to build, e.g. html,pdf (default: all).")
 @click.option("--release", is_flag=True, help="Refuse drafts and overdue reviews.")
+@click.option("--force", is_flag=True, help="Rebuild every selected artifact, even those that are up to date.")
+@click.option("--dry-run", is_flag=True,
+              help="List what would be rebuilt and why; write nothing (not even the build state).")
+@click.option("--timeout", "job_timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="Time limit for one PDF or EPUB; one that takes longer fails and the build goes on.")
 def build(project_dir: Path, publisher: str, out_dir: Path | None, workers: int | None,
-          only: tuple[str, ...], formats: str, release: bool) -> None:
+          only: tuple[str, ...], formats: str, release: bool, force: bool, dry_run: bool,
+          job_timeout: float) -> None:
     """Build every output that is out of date into outputs/ (or --out).
 
     Every source is checked first: one bad source stops the build before any file is
     written. Each file is written under a temporary name and renamed into place, and
-    outputs/manifest.json lists every artifact with its size and SHA-256.
+    outputs/manifest.json lists every artifact with its size and SHA-256. An artifact is
+    out of date when its content, any file of the pipeline (code, templates, styles, fonts,
+    schemas) or a library that renders it (WeasyPrint, Pango, HarfBuzz, pandoc, ...) changed.
     """
-    from .build import BuildOptions, BuildRefused, build as run_build
-    from .progress import Reporter
+    from .build import BuildOptions, BuildRefused, build as run_build, dry_run as plan_only
+    from .progress import Reporter, report_dry_run
     from .project import Project
 
     options = BuildOptions(
         publisher=publisher, out_dir=out_dir, workers=workers or _default_jobs(),
         only=tuple(s for item in only for s in item.split(",") if s),
-        formats=tuple(f for f in formats.split(",") if f), release=release,
+        formats=tuple(f for f in formats.split(",") if f), release=release, force=force,
+        job_timeout=job_timeout,
     )
     reporter = Reporter(interactive=sys.stderr.isatty())
     try:
+        if dry_run:
+            report_dry_run(plan_only(Project(project_dir), options))
+            return
         report = run_build(Project(project_dir), options, observer=reporter,
                            on_wait=lambda: click.echo("Another build is using this output folder; waiting for it to finish...", err=True))
     except SourceProblems as problems:

@@ -7,7 +7,6 @@ import difflib
 import json
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Iterable
 from urllib.parse import urlsplit
 
@@ -16,8 +15,8 @@ from referencing import Registry, Resource
 
 from .diagnostics import ERROR, Diagnostic
 from .loading import Document, escape_pointer_token
+from .toolchain import SCHEMA_DIR  # the one copy of the schemas, which builds also hash
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 KINDS = ("conditions", "topics", "guides", "publishers")
 SCHEMA_FOR_KIND = {
     "conditions": "condition.schema.json",

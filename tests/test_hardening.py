@@ -18,7 +18,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import copy_project, edit_source, manifest, snapshot, write_source
+from conftest import copy_project, edit_source, manifest, shared_folder, snapshot, write_source
 from pipeline.loading import MAX_SOURCE_BYTES
 from textfields import epub_text, html_text, pdf_text
 
@@ -32,10 +32,11 @@ def run(project: Path, *args: str, env: dict | None = None) -> subprocess.Comple
                           env={**os.environ, **(env or {})}, timeout=600)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def good_build(tmp_path_factory):
-    """A fixture project with a finished build, copied fresh for each test that breaks it."""
-    base = copy_project(tmp_path_factory.mktemp("good"))
+    """A fixture project with a finished build, copied fresh for each test that breaks it (made
+    once per run: a second xdist worker waits for the first's lock, then finds nothing to do)."""
+    base = shared_folder(tmp_path_factory, "good", make=copy_project)
     result = run(base, "build", "-j", "1")
     assert result.returncode == 0, result.stderr
     return base

@@ -6,10 +6,7 @@ reads sources and never writes files: the build does both.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Iterable
 
 from ..model import Library, Publisher
 
@@ -40,11 +37,14 @@ class RenderContext:
 
 
 class Format:
-    """Base class: subclasses set `name` and the files their output depends on."""
+    """Base class: subclasses set `name`, plan jobs and render them.
+
+    A format does not list the files it uses: every artifact's fingerprint covers the whole
+    package, its schemas and the libraries that render (see pipeline/toolchain.py). What a
+    format does say is which part of the content model a job shows (`inputs`).
+    """
 
     name: str = ""
-    # Package files (templates, styles, fonts) whose change must rebuild this format.
-    resources: tuple[Path, ...] = ()
     # Formats whose outputs this one lists (the catalogue needs the others' sizes).
     aggregate: bool = False
     # Costly enough (tens of milliseconds or more) to send to a worker process.
@@ -57,7 +57,8 @@ class Format:
         raise NotImplementedError
 
     def inputs(self, job: Job, ctx: RenderContext) -> str:
-        """A stable text of everything in the content model that this job's bytes depend on."""
+        """A stable text of everything in the content model that this job's bytes depend on:
+        with the job and the toolchain, its fingerprint. By default, all of it."""
         return repr((ctx.library, ctx.publisher, ctx.created))
 
     def warm_up(self) -> None:
@@ -74,17 +75,6 @@ def register(fmt: Format) -> Format:
         raise ValueError(f"a format named {fmt.name!r} is already registered")
     REGISTRY[fmt.name] = fmt
     return fmt
-
-
-def resource_digest(paths: Iterable[Path]) -> str:
-    """One hash of the bytes of every resource file, so any edit rebuilds what uses it."""
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            digest.update(file.name.encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()
 
 
 def subject_inputs(item, ctx: RenderContext) -> str:

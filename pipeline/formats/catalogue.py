@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..presentation import STYLES_DIR, TEMPLATES_DIR, format_date, render_template
+from ..presentation import format_date, render_template
 from . import Format, Job, RenderContext, register
 
 CONDITION_FILES = (
@@ -30,7 +30,6 @@ def _status(review) -> str:
 class CatalogueFormat(Format):
     name = "catalogue"
     aggregate = True
-    resources = (TEMPLATES_DIR / "catalogue.html.j2", STYLES_DIR / "site.css")
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         return [Job("catalogue", "index", "index.html")]

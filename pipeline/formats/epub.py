@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from ..presentation import STYLES_DIR, TEMPLATES_DIR, render_template
+from ..presentation import STYLES_DIR, render_template
 from . import Format, Job, RenderContext, register
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
@@ -157,7 +157,6 @@ def finish_package(epub: bytes, guide, ctx: RenderContext) -> bytes:
 class EpubFormat(Format):
     name = "epub"
     heavy = True
-    resources = (TEMPLATES_DIR / "guide.html.j2", TEMPLATES_DIR / "_content.html.j2", STYLES_DIR / "epub.css")
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         return [Job("epub", "guide", f"epub/{slug}.epub", guide=slug) for slug in ctx.library.guides]

@@ -6,7 +6,7 @@ import hashlib
 import logging
 from functools import lru_cache
 
-from ..presentation import ASSETS_DIR, STYLES_DIR, TEMPLATES_DIR
+from ..presentation import ASSETS_DIR, STYLES_DIR
 from ..qr import qr_data_uri
 from . import Format, Job, RenderContext, register, subject_inputs
 from .html import render_page, subject
@@ -63,8 +63,6 @@ def pdf_link(publisher):
 class PdfFormat(Format):
     name = "pdf"
     heavy = True
-    resources = (TEMPLATES_DIR / "page.html.j2", TEMPLATES_DIR / "_content.html.j2",
-                 STYLES_DIR / "leaflet.css", ASSETS_DIR / "fonts")
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         return [
