@@ -431,7 +431,10 @@ def dry_run(project, options: BuildOptions) -> DryRun:
     ctx, registry = _check(project, options)
     found = plan(out_dir, ctx, registry, options, state, toolchain)
     result = DryRun([(job.path, job.format, reason) for job, reason in found.stale], found.removed)
-    listed = tuple(sorted((e["path"], e["bytes"]) for e in found.kept.values()))
+    # The sizes the aggregates would list, as far as they are known before rendering.
+    known = {**{job.path: state["artifacts"][job.path] for job, _ in found.stale if job.path in state["artifacts"]},
+             **found.kept}
+    listed = tuple(sorted((e["path"], e["bytes"]) for e in known.values()))
     for fmt in registry.values():
         if not fmt.aggregate:
             continue
@@ -442,11 +445,12 @@ def dry_run(project, options: BuildOptions) -> DryRun:
                 reason = "new" if entry is None else "missing or changed on disk"
             elif options.force:
                 reason = "forced (--force)"
-            elif found.stale or found.removed:
-                reason = "it lists artifacts that would be rebuilt or removed"
             else:
+                # Exact when nothing else changes; otherwise the sizes it lists are not known yet.
                 reason = why_stale(entry.get("fingerprint"), fingerprint(fmt, job, aggregate_ctx, toolchain),
                                    state["toolchains"], toolchain)
+                if found.stale or found.removed:
+                    reason = reason or "it lists artifacts that would be rebuilt or removed"
             if reason:
                 result.would_build.append((job.path, job.format, reason))
     result.total = len(found.jobs) + sum(len(f.jobs(ctx)) for f in registry.values() if f.aggregate)
