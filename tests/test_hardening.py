@@ -344,9 +344,9 @@ def test_a_build_killed_at_any_write_is_repaired_by_the_next(good_build, tmp_pat
     complete old or new version, and the next build always gives what an uninterrupted one does.
 
     The deliberate break that makes it fail, checked below: write_atomic replaced by a plain
-    write (test_the_kill_test_fails_with_plain_writes). A state written before the manifest, or
-    a no-op check that trusts the state without the manifest, fails it too (the next build
-    would keep a stale manifest).
+    write (test_the_kill_test_fails_with_plain_writes). The old write order fails it too (seen:
+    state written before the manifest, with a no-op check that trusts the state alone, leaves a
+    stale manifest at 4 of the kill points, which the next build never rewrites).
     """
     assert kill_at_every_point(good_build, tmp_path) == []
 
