@@ -61,7 +61,11 @@ def render_here(job: Job, ctx: RenderContext) -> Rendered:
     start = time.perf_counter()
     try:
         data, error = all_formats()[job.format].render(job, ctx), ""
-    except Exception as exc:  # reported per artifact; the build goes on with the others
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    # Reported per artifact; the build goes on with the others. BaseException too: WeasyPrint's
+    # fatal fetch errors (our fetcher refusing a resource) derive from it.
+    except BaseException as exc:
         data, error = None, str(exc) or type(exc).__name__
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     return Rendered(job, data, time.perf_counter() - start, error, peak)
