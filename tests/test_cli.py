@@ -75,4 +75,5 @@ def test_build_options_are_documented():
     build = main.commands["build"]
     for option in build.params:
         if option.name != "help":
-            assert option.opts[-1] in readme, f"README does not mention 'handouts build {option.opts[-1]}'"
+            assert any(f"`{opt}" in readme or f" {opt} " in readme or f"[{opt}" in readme for opt in option.opts), \
+                f"README does not mention 'handouts build {option.opts[-1]}'"
