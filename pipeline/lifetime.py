@@ -99,6 +99,6 @@ def sweep() -> None:
                 with contextlib.suppress(OSError):
                     for line in (Path(entry.path) / ALSO_REMOVE).read_text(encoding="utf-8").splitlines():
                         other = Path(line)
-                        if other.parent == base and other.name.startswith("pymp-"):
+                        if other.name.startswith("pymp-"):
                             shutil.rmtree(other, ignore_errors=True)
                 shutil.rmtree(entry.path, ignore_errors=True)

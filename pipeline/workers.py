@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import signal
+import tempfile
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -114,12 +116,29 @@ def worker_context():
 
 def start_server_early() -> None:
     """Start the fork server (and its WeasyPrint import) while the sources are still being checked."""
-    from multiprocessing import forkserver, util
+    from multiprocessing import forkserver
 
     private_tmp()  # the fork server keeps its temporary files in here
-    remove_with_private_tmp(util.get_temp_dir())  # where the fork server's socket goes
+    remove_with_private_tmp(_socket_folder())
     worker_context()
     forkserver.ensure_running()
+
+
+def _socket_folder() -> str:
+    """The folder multiprocessing puts the fork server's socket in (pymp-*/listener-*).
+
+    Linux allows a socket path of at most 107 bytes; under a deep $TMPDIR multiprocessing's
+    path is longer and the build would stop with "AF_UNIX path too long", so it then gets a
+    folder in /tmp instead, made and removed the way multiprocessing does its own.
+    """
+    from multiprocessing import process, util
+
+    config = process.current_process()._config  # where util.get_temp_dir() keeps its folder
+    if config.get("tempdir") is None and len(tempfile.gettempdir()) > 60 and os.access("/tmp", os.W_OK):
+        folder = tempfile.mkdtemp(prefix="pymp-", dir="/tmp")
+        util.Finalize(None, shutil.rmtree, args=[folder], kwargs={"ignore_errors": True}, exitpriority=-100)
+        config["tempdir"] = folder
+    return util.get_temp_dir()
 
 
 class _Worker:

@@ -215,13 +215,18 @@ def test_a_worker_lost_once_is_retried_and_the_build_succeeds(project):
 def test_a_hung_render_fails_by_the_time_limit_and_the_build_goes_on(project):
     """A render that never returns fails its artifact when --timeout runs out; the build ends.
     Fails if the build waits for the hung job (the subprocess timeout would then fire)."""
-    result = handouts(project, "build", "-j", "2", "--timeout", "3", env={HANG_SWITCH: "pdf/calf-strain.letter.pdf"},
+    result = handouts(project, "build", "-j", "2", "--timeout", "15", env={HANG_SWITCH: "pdf/calf-strain.letter.pdf"},
                       timeout=300)
     assert result.returncode == 1, result.stderr
-    assert ("error: pdf/calf-strain.letter.pdf: took longer than the time limit of 3 s and was stopped "
+    assert ("error: pdf/calf-strain.letter.pdf: took longer than the time limit of 15 s and was stopped "
             "(raise it with --timeout)") in result.stderr
+    # On a machine too busy for 15 s a leaflet, other leaflets may time out too, but nothing
+    # else goes wrong and what was built is listed.
+    errors = re.findall(r"^error: (\S+): (.*)$", result.stderr, re.M)
+    assert all("took longer than the time limit" in message for _path, message in errors), errors
     listed = {a["path"] for a in manifest(project / "outputs")["artifacts"]}
-    assert "pdf/calf-strain.pdf" in listed and "pdf/calf-strain.letter.pdf" not in listed
+    assert "pdf/calf-strain.letter.pdf" not in listed and "sms/calf-strain.txt" in listed
+    assert all((project / "outputs" / path).is_file() for path in listed)
 
 
 def test_force_rebuilds_everything_and_dry_run_writes_nothing(project, cli):
