@@ -145,6 +145,8 @@ def why_stale(old: dict | None, new: dict, toolchains: dict, toolchain: Toolchai
     """Why an artifact with fingerprint `old` must be rebuilt for `new` ("" if it need not be)."""
     if old is None:
         return "new"
+    if not isinstance(old, dict):
+        return "built by an earlier version of the pipeline"
     reasons = []
     if old.get("toolchain") != new["toolchain"]:
         changes = toolchain.changes_since(toolchains.get(old.get("toolchain")))

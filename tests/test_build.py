@@ -352,3 +352,18 @@ def test_renaming_a_page_rebuilds_the_pages_that_link_to_it(project):
             "pdf/calf-strain.letter.pdf", "pdf/calf-strain.large-print.pdf",
             "epub/small-guide.epub", "index.html"} == rebuilt
     assert "The PRICE method for strains" in (project / "outputs/html/calf-strain.html").read_text()
+
+
+def test_state_from_an_earlier_pipeline_is_rebuilt_not_a_crash(project):
+    """A state.json written by the previous version (one fingerprint string per artifact, no
+    manifest record) makes the next build rebuild, and say why."""
+    small_build(project, formats=("sms",))
+    path = project / "outputs/.handouts/state.json"
+    state = json.loads(path.read_text())
+    for entry in state["artifacts"].values():
+        entry["fingerprint"] = "0" * 64
+    del state["manifest"], state["toolchains"]
+    path.write_text(json.dumps(state))
+    report = small_build(project, formats=("sms",))
+    assert not report.failed
+    assert {o.reason for o in report.outcomes if o.job.format == "sms"} == {"built by an earlier version of the pipeline"}
