@@ -45,8 +45,12 @@ class Project:
         found, checked = narrow(found, files, wanted, len(files))
         return problems + found, checked
 
-    def library(self) -> Library:
-        """The content model of every source, or SourceProblems naming every problem."""
+    def library(self, publisher: str | None = None) -> Library:
+        """The content model of every source, or SourceProblems naming every problem.
+
+        With a publisher slug, the texts are filled with that publisher's words, as a build
+        for it shows them.
+        """
         from .sources import check_files, discover, library_from_documents
 
         files = discover(self.sources_dir, self.root)
@@ -55,7 +59,8 @@ class Project:
         documents, problems = check_files(files)
         if any(p.is_error for p in problems):
             raise SourceProblems(problems)
-        return library_from_documents(documents)
+        library = library_from_documents(documents)
+        return library.for_publisher(library.publishers[publisher]) if publisher else library
 
 
 def narrow(problems: list[Diagnostic], files, wanted: list[Path], total: int) -> tuple[list[Diagnostic], int]:

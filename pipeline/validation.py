@@ -86,43 +86,63 @@ def _short(value: object, limit: int = 60) -> str:
 
 def schema_diagnostics(doc: Document, kind: str) -> list[Diagnostic]:
     """Every schema problem in one document, each at the line of the field it is about."""
-    validator = _validators()[kind]
     found: list[Diagnostic] = []
-    for error in validator.iter_errors(doc.data):
-        pointer = _pointer(error.absolute_path)
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            allowed = list(error.schema.get("properties", {}))
-            for key in error.instance:
-                if key in allowed:
-                    continue
-                hint = difflib.get_close_matches(key, allowed, n=1)
-                suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-                found.append(doc.diagnostic(f"{pointer}/{escape_pointer_token(key)}",
-                                            f"unknown field '{key}'{suggestion}", key=True))
-            continue
-        if error.validator == "required":
-            missing = error.message.split("'")[1] if "'" in error.message else error.message
-            found.append(doc.diagnostic(pointer, f"missing required field '{missing}'"))
-            continue
-        if error.validator in ("anyOf", "oneOf") and all("required" in alt for alt in error.validator_value):
-            names = " or ".join(f"'{alt['required'][0]}'" for alt in error.validator_value)
-            found.append(doc.diagnostic(pointer, f"needs {'exactly one of ' if error.validator == 'oneOf' else ''}{names}"))
-            continue
-        if error.validator in ("minProperties", "maxProperties") and isinstance(error.instance, dict):
-            allowed = " or ".join(f"'{k}'" for k in error.schema.get("properties", {}))
-            found.append(doc.diagnostic(pointer, f"needs exactly one of {allowed}"))
-            continue
-        if error.validator == "pattern":
-            found.append(doc.diagnostic(pointer, f"{_short(error.instance)} is not in the expected form: "
-                                                 f"{_pattern_help(error.schema)}"))
-            continue
-        message = error.message
-        # jsonschema starts most messages with the whole value; a long one drowns the point.
-        full = repr(error.instance)
-        if message.startswith(full) and len(full) > 60:
-            message = _short(error.instance) + message[len(full):]
-        found.append(doc.diagnostic(pointer, message))
+    for error in _validators()[kind].iter_errors(doc.data):
+        found += _error_diagnostics(doc, error)
     return found
+
+
+def _closest_alternative(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """The errors of the alternative (of an anyOf or oneOf) that the value was most likely meant to be:
+    the one whose fields it shares most. "url is missing" helps; "not valid under any" does not."""
+    groups: dict[int, list] = {}
+    for sub in error.context:
+        groups.setdefault(sub.relative_schema_path[0], []).append(sub)
+    if not groups or not isinstance(error.instance, dict):
+        return []
+
+    def shared(index: int) -> int:
+        return len(set(error.validator_value[index].get("properties", {})) & set(error.instance))
+
+    return groups[max(groups, key=shared)]
+
+
+def _error_diagnostics(doc: Document, error: jsonschema.ValidationError) -> list[Diagnostic]:
+    """One schema error as diagnostics, worded for the person who edits the file."""
+    pointer = _pointer(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = list(error.schema.get("properties", {}))
+        found = []
+        for key in error.instance:
+            if key in allowed:
+                continue
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            found.append(doc.diagnostic(f"{pointer}/{escape_pointer_token(key)}",
+                                        f"unknown field '{key}'{suggestion}", key=True))
+        return found
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return [doc.diagnostic(pointer, f"missing required field '{missing}'")]
+    if error.validator in ("anyOf", "oneOf") and all(set(alt) == {"required"} for alt in error.validator_value):
+        names = " or ".join(f"'{alt['required'][0]}'" for alt in error.validator_value)
+        return [doc.diagnostic(pointer, f"needs {'exactly one of ' if error.validator == 'oneOf' else ''}{names}")]
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        closest = _closest_alternative(error)
+        if closest:
+            return [d for sub in closest for d in _error_diagnostics(doc, sub)]
+    if error.validator in ("minProperties", "maxProperties") and isinstance(error.instance, dict):
+        allowed = " or ".join(f"'{k}'" for k in error.schema.get("properties", {}))
+        return [doc.diagnostic(pointer, f"needs exactly one of {allowed}")]
+    if error.validator == "pattern":
+        return [doc.diagnostic(pointer, f"{_short(error.instance)} is not in the expected form: "
+                                        f"{_pattern_help(error.schema)}")]
+    message = error.message
+    # jsonschema starts most messages with the whole value; a long one drowns the point.
+    full = repr(error.instance)
+    if message.startswith(full) and len(full) > 60:
+        message = _short(error.instance) + message[len(full):]
+    return [doc.diagnostic(pointer, message)]
 
 
 def jargon_diagnostics(doc: Document) -> list[Diagnostic]:

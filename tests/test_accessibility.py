@@ -9,7 +9,7 @@ from conftest import ROOT
 from pipeline.project import Project
 
 LIBRARY = Project(ROOT).library()
-PAGES = ["index.html"] + [f"html/{slug}.html" for slug in sorted([*LIBRARY.conditions, *LIBRARY.topics])]
+PAGES = ["index.html", "html/hazard-log.html"] + [f"html/{slug}.html" for slug in sorted([*LIBRARY.conditions, *LIBRARY.topics])]
 
 pytestmark = pytest.mark.browser
 
