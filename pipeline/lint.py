@@ -311,7 +311,7 @@ def lint_documents(documents: dict[str, dict[str, Document]], ctx: LintContext) 
 
     rules = all_rules()
     publishers = [doc.data for doc in documents.get("publishers", {}).values()] or [None]
-    found: dict[Diagnostic, None] = {}
+    per_publisher: list[dict[Diagnostic, None]] = []
     for publisher in publishers:
         terms = (publisher or {}).get("terms") or {}
         filled = {
@@ -320,8 +320,18 @@ def lint_documents(documents: dict[str, dict[str, Document]], ctx: LintContext) 
             for kind, docs in documents.items()
         }
         seen = replace(ctx, documents=filled, publisher=publisher)
+        found: dict[Diagnostic, None] = {}
         for kind in READER_KINDS:
             for doc in filled.get(kind, {}).values():
                 for check in rules.values():
                     found.update(dict.fromkeys(check(doc, kind, seen)))
-    return list(found)
+        per_publisher.append(found)
+    report: dict[Diagnostic, None] = {}
+    for publisher, found in zip(publishers, per_publisher):
+        for problem in found:
+            slug = (publisher or {}).get("slug")
+            if all(problem in other for other in per_publisher) or not slug or f"'{slug}'" in problem.message:
+                report[problem] = None
+            else:  # the words differ by publisher, and so does this finding: say whose build it is
+                report[replace(problem, message=f"{problem.message} (in the '{slug}' build)")] = None
+    return list(report)
