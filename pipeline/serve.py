@@ -22,6 +22,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 
+from .build import MANIFEST
 from .presentation import STYLES_DIR, TEMPLATES_DIR
 
 POLL_SECONDS = 0.4
@@ -155,7 +156,7 @@ class Preview:
         result = subprocess.run(command, capture_output=True, text=True)
         problems = [line for line in result.stderr.splitlines() if DIAGNOSTIC_LINE.match(line)]
         # A failed build writes nothing, so a manifest on disk is the last good build's.
-        outputs = (self.out_dir / "manifest.json").is_file()
+        outputs = (self.out_dir / MANIFEST).is_file()
         with self.state.lock:
             self.state.outputs = outputs
             if result.returncode == 0:
