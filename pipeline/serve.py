@@ -33,8 +33,10 @@ DIAGNOSTIC_LINE = re.compile(r"^\S+:\d+:\d+: (error|warning): |^error: ")
 PREVIEW_SCRIPT = """
 (function () {
   var version = null;
+  // On the error page the list is the page itself; elsewhere it is laid over the last good page.
   var box = document.getElementById("preview-errors");
-  function show(errors, outputs) {
+  var errorPage = box !== null;
+  function show(errors) {
     if (!errors.length) { if (box) { box.remove(); box = null; } return; }
     if (!box) {
       box = document.createElement("div");
@@ -45,15 +47,14 @@ PREVIEW_SCRIPT = """
         "white-space:pre-wrap;z-index:1000";
       document.body.appendChild(box);
     }
-    box.textContent = (outputs ? "The last edit did not build. This page shows the last good version."
-                               : "Nothing has been built yet: the sources have errors. This page reloads when they build.") +
-      "\\n\\n" + errors.join("\\n");
+    box.textContent = (errorPage ? "" : "The last edit did not build. This page shows the last good version.\\n\\n") +
+      errors.join("\\n");
   }
   function poll() {
     fetch("/__preview/status", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
       if (version !== null && s.version !== version) { location.reload(); return; }
       version = s.version;
-      show(s.errors, s.outputs);
+      show(s.errors);
     }).catch(function () {}).then(function () { setTimeout(poll, 400); });
   }
   poll();
@@ -65,13 +66,11 @@ PREVIEW_SCRIPT = """
 class PreviewState:
     version: int = 0  # how many builds have succeeded; a change reloads the page
     errors: list[str] = field(default_factory=list)
-    # Whether a good build's outputs are there to serve (from this session or an earlier one).
-    outputs: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def as_json(self) -> bytes:
         with self.lock:
-            return json.dumps({"version": self.version, "errors": self.errors, "outputs": self.outputs}).encode()
+            return json.dumps({"version": self.version, "errors": self.errors}).encode()
 
 
 def error_page(errors: list[str]) -> bytes:
@@ -158,7 +157,6 @@ class Preview:
         # A failed build writes nothing, so a manifest on disk is the last good build's.
         outputs = (self.out_dir / MANIFEST).is_file()
         with self.state.lock:
-            self.state.outputs = outputs
             if result.returncode == 0:
                 self.state.errors = []
                 self.state.version += 1

@@ -102,7 +102,7 @@ def test_a_broken_first_build_serves_the_errors_and_reloads_when_fixed(tmp_path)
             page.goto(url)
             expect(page.locator("h1")).to_have_text("Not built yet: the sources have errors")
             expect(page.locator("#preview-errors")).to_contain_text(located)
-            expect(page.locator("#preview-errors")).to_contain_text("Nothing has been built yet")
+            expect(page.get_by_text("This page reloads by itself when the sources build.")).to_be_visible()
 
             edit_source(project / "sources/conditions/dvt.yaml", "  - level: emergncy", "  - level: emergency")
             # The page reloads by itself into the first good build.
