@@ -28,7 +28,8 @@ class SourceFile:
 # holds one source per *.yaml file and is checked here, file by file. The entries below belong
 # to the step named, which reads and checks them itself. Anything else under sources/ is an
 # error that names it, so a file in the wrong place is never silently left out of a build.
-# A new kind of source, or a new file or folder for another step, adds its row here.
+# A new file or folder for another step adds its row here; a new kind of source is a folder
+# named in validation.KINDS, which wins over a row here.
 OTHER_ENTRIES = {
     "jargon.yaml": "the jargon list, read by lint",
     "red-flags": "red flags shared between conditions",
@@ -58,7 +59,7 @@ def gather(sources_dir: Path, project_root: Path | None = None) -> tuple[list[So
         problems.append(Diagnostic(_shown(path, root), 1, 1, ERROR, message))
 
     for entry in _visible(sources_dir):
-        if entry.name in OTHER_ENTRIES:
+        if entry.name in OTHER_ENTRIES and entry.name not in KINDS:
             continue
         if entry.name not in KINDS:
             hint = difflib.get_close_matches(entry.name, known, n=1)
