@@ -293,6 +293,8 @@ class Library:
     hazard_log: HazardLog | None = None
     # The publisher whose terms fill the texts' {placeholders}; None while they are unfilled.
     terms_of: str | None = None
+    # The library before filling, so that filling for another publisher starts from the sources.
+    unfilled: "Library | None" = field(default=None, repr=False, compare=False)
 
     def for_publisher(self, publisher: Publisher) -> "Library":
         """The same library with every {placeholder} filled from the publisher's terms.
@@ -302,14 +304,16 @@ class Library:
         """
         if self.terms_of == publisher.slug:
             return self
+        source = self.unfilled or self
         terms = dict(publisher.terms)
         return replace(
-            self,
-            conditions=fill_terms(self.conditions, terms),
-            topics=fill_terms(self.topics, terms),
-            guides=fill_terms(self.guides, terms),
-            red_flags=fill_terms(self.red_flags, terms),
+            source,
+            conditions=fill_terms(source.conditions, terms),
+            topics=fill_terms(source.topics, terms),
+            guides=fill_terms(source.guides, terms),
+            red_flags=fill_terms(source.red_flags, terms),
             terms_of=publisher.slug,
+            unfilled=source,
         )
 
     def title_of(self, kind: str, slug: str) -> str:
