@@ -246,8 +246,8 @@ def review(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
     if next_review and next_review < ctx.today:
         yield doc.diagnostic("/review/next_review", f"review was due on {next_review}", severity=severity,
                              rule="review-overdue")
-    if ctx.release and data.get("status") == "draft":
-        yield doc.diagnostic("/review/status", "a release cannot include drafts", rule="review-draft")
+    # Drafts, changes since approval and lapsed approvals are derived from the approvals
+    # ledger, which a single document cannot see: pipeline/approvals.status_diagnostics.
 
 
 # --- running the rules ----------------------------------------------------------------------

@@ -108,7 +108,7 @@ def test_bad_source_leaves_outputs_untouched(cli, project):
     edit_source(project / "sources/conditions/dvt.yaml", "  - level: emergency", "  - level: emergncy")
     result = cli("build", project_dir=project)
     assert result.exit_code == 1
-    assert "sources/conditions/dvt.yaml:36:12: error: 'emergncy' is not one of" in result.output
+    assert "sources/conditions/dvt.yaml:37:12: error: 'emergncy' is not one of" in result.output
     assert snapshot(project / "outputs") == before
 
 

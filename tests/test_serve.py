@@ -52,11 +52,11 @@ def test_edits_appear_in_the_browser_and_errors_are_shown(tmp_path):
 
             edit_source(project / "sources/conditions/dvt.yaml", "  - level: emergency", "  - level: emergncy")
             overlay = page.locator("#preview-errors")
-            expect(overlay).to_contain_text("sources/conditions/dvt.yaml:36:12: error: 'emergncy' is not one of",
+            expect(overlay).to_contain_text("sources/conditions/dvt.yaml:37:12: error: 'emergncy' is not one of",
                                             timeout=60_000)
             # The last good version is still what is served.
             expect(page.locator(".summary")).to_contain_text("A clot of blood can form")
-            assert "sources/conditions/dvt.yaml:36:12: error:" in wait_for_line(process, r".*dvt\.yaml:36:12: error:.*")
+            assert "sources/conditions/dvt.yaml:37:12: error:" in wait_for_line(process, r".*dvt\.yaml:37:12: error:.*")
             browser.close()
         assert "reload.js" not in (project / "outputs/html/dvt.html").read_text()  # never written to disk
     finally:
