@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Iterable
@@ -63,6 +63,8 @@ class BuildReport:
     outcomes: list[Outcome] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # Items a release build left out (not approved and in date), one located error each.
+    refused: list[Diagnostic] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -76,7 +78,8 @@ class BuildReport:
 
 
 def source_date(library: Library) -> dt.datetime:
-    """The timestamp written into artifacts: SOURCE_DATE_EPOCH if set, else the newest review date.
+    """The timestamp written into artifacts: SOURCE_DATE_EPOCH if set, else the newest review or
+    approval date.
 
     Deriving the default from the content keeps two builds of the same sources byte-identical.
     """
@@ -87,17 +90,43 @@ def source_date(library: Library) -> dt.datetime:
         except (ValueError, OverflowError, OSError):
             raise BuildRefused(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}")
     items = [*library.conditions.values(), *library.topics.values(), *library.guides.values()]
-    newest = max((item.review.last_reviewed for item in items), default=dt.date(2026, 1, 1))
+    # A new approval is a new publication too.
+    days = [item.review.last_reviewed for item in items] + [item.approval.latest.date for item in items
+                                                            if item.approval.latest]
+    newest = max(days, default=dt.date(2026, 1, 1))
     return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc)
 
 
 def release_problems(project, today: dt.date) -> list[Diagnostic]:
-    """Why a release build must not go out: the lint rules for drafts and overdue reviews,
-    located at the field that fails."""
+    """Why items must not go out in a release: every lint error under --release, which names
+    each item that is not approved and in date at its reference."""
     from .project import lint_project
 
     problems, _ = lint_project(project, release=True, today=today)
-    return [p for p in problems if p.rule in ("review-draft", "review-overdue")]
+    return [p for p in problems if p.is_error]
+
+
+def release_library(library: Library, problems: list[Diagnostic]) -> Library:
+    """The library a release publishes: only the items without errors (a guide goes only with
+    all its chapters; lint has said which one holds it back). Raises SourceProblems when an
+    error is not about one item (a publisher profile, say) or nothing is left to publish."""
+    from .approvals import items, source_path
+
+    paths = {source_path(kind, item.slug) for kind, item in items(library)}
+    refused = {p.path for p in problems}
+    if not refused <= paths:
+        raise SourceProblems(problems)
+    kept: dict[str, dict] = {"condition": {}, "topic": {}, "guide": {}}
+    withheld = {}
+    for kind, item in items(library):
+        if source_path(kind, item.slug) not in refused:
+            kept[kind][item.slug] = item
+        elif kind != "guide":
+            withheld[(kind, item.slug)] = item
+    if not any(kept.values()):
+        raise SourceProblems(problems)
+    return Library(conditions=FrozenMap(kept["condition"]), topics=FrozenMap(kept["topic"]),
+                   guides=FrozenMap(kept["guide"]), publishers=library.publishers, withheld=FrozenMap(withheld))
 
 
 # --- fingerprints ---------------------------------------------------------------------------
@@ -181,14 +210,18 @@ def context_for(job: Job, ctx: RenderContext) -> RenderContext:
     conditions: dict = {}
     topics: dict = {}
 
+    withheld: dict = {}
+
     def take(kind: str, slug: str, with_related: bool) -> None:
         item = (library.conditions if kind == "condition" else library.topics)[slug]
         (conditions if kind == "condition" else topics)[slug] = item
         if with_related:
-            for related in item.related_conditions:
-                conditions.setdefault(related, library.conditions[related])
-            for related in item.related_topics:
-                topics.setdefault(related, library.topics[related])
+            for related_kind, related, _title in library.related(item):
+                if library.is_withheld(related_kind, related):
+                    withheld[(related_kind, related)] = library.item(related_kind, related)
+                else:
+                    (conditions if related_kind == "condition" else topics).setdefault(
+                        related, library.item(related_kind, related))
 
     guides = {}
     if job.subject:
@@ -198,7 +231,7 @@ def context_for(job: Job, ctx: RenderContext) -> RenderContext:
         for chapter in guides[job.guide].chapters:
             take(chapter.kind, chapter.slug, with_related=True)
     part = Library(conditions=FrozenMap(conditions), topics=FrozenMap(topics), guides=FrozenMap(guides),
-                   publishers=FrozenMap({ctx.publisher.slug: ctx.publisher}))
+                   publishers=FrozenMap({ctx.publisher.slug: ctx.publisher}), withheld=FrozenMap(withheld))
     return RenderContext(part, ctx.publisher, ctx.created)
 
 
@@ -297,7 +330,8 @@ def build_key(project, options: BuildOptions) -> str:
     build left it, there is nothing to do, and nothing needs parsing to know it.
     """
     digest = hashlib.sha256()
-    today = (options.today or dt.date.today()).isoformat() if options.release else ""
+    # Sign-off status depends on the date (an approval lapses), so a new day is a new build.
+    today = (options.today or dt.date.today()).isoformat()
     digest.update(repr((__version__, options.publisher, sorted(options.only), sorted(options.formats),
                         options.release, today, os.environ.get("SOURCE_DATE_EPOCH"))).encode())
     roots = (project.sources_dir, project.root / "schemas" if (project.root / "schemas").is_dir() else None,
@@ -312,15 +346,17 @@ def build_key(project, options: BuildOptions) -> str:
     return digest.hexdigest()
 
 
-def _nothing_to_do(out_dir: Path, key: str) -> list[Outcome] | None:
+def _nothing_to_do(out_dir: Path, key: str) -> BuildReport | None:
     state = _load_state(out_dir)
     if state.get("key") != key or not (out_dir / MANIFEST).is_file():
         return None
     entries = state["artifacts"].values()
     if not all(_on_disk_matches(out_dir, entry) for entry in entries):
         return None
-    return [Outcome(Job(e["format"], e["variant"], e["path"], e["condition"], e["guide"]), "unchanged")
-            for e in entries]
+    outcomes = [Outcome(Job(e["format"], e["variant"], e["path"], e["condition"], e["guide"]), "unchanged")
+                for e in entries]
+    # A release left the same items out last time, for the same reasons: say so again.
+    return BuildReport(outcomes, refused=[Diagnostic(**d) for d in state.get("refused", [])])
 
 
 def build(project, options: BuildOptions, observer: Observer | None = None,
@@ -333,19 +369,21 @@ def build(project, options: BuildOptions, observer: Observer | None = None,
         with exclusive_lock(out_dir / STATE_DIR / "lock", on_wait):
             unchanged = _nothing_to_do(out_dir, key)
         if unchanged is not None:
-            return BuildReport(unchanged, [], time.perf_counter() - started)
+            unchanged.seconds = time.perf_counter() - started
+            return unchanged
 
     if options.workers > 1:
         _start_workers_early()
-    library = project.library()  # every source checked before anything is written
+    today = options.today or dt.date.today()
+    library = project.library(today)  # every source checked before anything is written
     if options.publisher not in library.publishers:
         known = ", ".join(sorted(library.publishers))
         raise BuildRefused(f"unknown publisher '{options.publisher}' (known: {known})")
+    refused: list[Diagnostic] = []
     if options.release:
-        problems = release_problems(project, options.today or dt.date.today())
-        if problems:
-            raise SourceProblems(problems)
-    registry = all_formats()
+        refused = release_problems(project, today)
+        library = release_library(library, refused)
+    registry = {name: fmt for name, fmt in all_formats().items() if not fmt.on_demand}
     unknown = [f for f in options.formats if f not in registry]
     if unknown:
         raise BuildRefused(f"unknown format {', '.join(unknown)} (known: {', '.join(registry)})")
@@ -355,7 +393,7 @@ def build(project, options: BuildOptions, observer: Observer | None = None,
         raise BuildRefused(f"--only names no condition, topic or guide: {', '.join(missing)}")
 
     ctx = RenderContext(library, library.publishers[options.publisher], source_date(library).isoformat())
-    report = BuildReport()
+    report = BuildReport(refused=sorted(refused))
     global _LOCK_FD, _BUILD_PID
     with exclusive_lock(out_dir / STATE_DIR / "lock", on_wait) as lock_fd:
         _LOCK_FD, _BUILD_PID = lock_fd, os.getpid()
@@ -424,7 +462,8 @@ def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format]
 
     # The key is recorded only for a build that fully succeeded: a failure is retried next time.
     state = {"pipeline": __version__, "key": "" if report.failed else key,
-             "artifacts": dict(sorted(new_entries.items()))}
+             "artifacts": dict(sorted(new_entries.items())),
+             "refused": [asdict(d) for d in report.refused]}
     write_if_changed(out_dir / STATE_DIR / STATE_FILE, json.dumps(state, indent=1).encode(),
                      out_dir / STATE_DIR / TMP_DIR)
     _write_manifest(out_dir, ctx, new_entries)
@@ -466,6 +505,7 @@ def _write(out_dir: Path, job: Job, data: bytes, fp: str) -> dict:
         "variant": job.variant,
         "condition": job.condition,
         "guide": job.guide,
+        "subject": list(job.subject) if job.subject else None,
         "bytes": len(data),
         "sha256": _sha256(data),
         "fingerprint": fp,
@@ -473,16 +513,97 @@ def _write(out_dir: Path, job: Job, data: bytes, fp: str) -> dict:
     }
 
 
-def manifest_entries(entries: Iterable[dict]) -> list[dict]:
+def manifest_entries(entries: Iterable[dict], library: Library | None = None) -> list[dict]:
     keys = ("path", "format", "variant", "condition", "guide", "bytes", "sha256")
-    return [{key: entry[key] for key in keys} for entry in sorted(entries, key=lambda e: e["path"])]
+    listed = []
+    for entry in sorted(entries, key=lambda e: e["path"]):
+        item = _item_of(entry, library) if library is not None else None
+        listed.append({key: entry[key] for key in keys} | {
+            # From the model as it is now, not as the entry was written: a new approval
+            # changes these without necessarily changing the artifact's bytes (the SMS text).
+            "reference": item.reference if item else None,
+            "version": item.approval.version if item else None,
+            "status": item.approval.status if item else None,
+        })
+    return listed
+
+
+def _item_of(entry: dict, library: Library):
+    """The condition, topic or guide an artifact shows, if it shows one."""
+    if entry.get("guide"):
+        return library.guides.get(entry["guide"])
+    if entry.get("condition"):
+        return library.conditions.get(entry["condition"])
+    subject = entry.get("subject")
+    if subject:
+        return (library.conditions if subject[0] == "condition" else library.topics).get(subject[1])
+    return None
 
 
 def _write_manifest(out_dir: Path, ctx: RenderContext, entries: dict[str, dict]) -> None:
     manifest = {
         "publisher": ctx.publisher.slug,
         "created": ctx.created,
-        "artifacts": manifest_entries(entries.values()),
+        "artifacts": manifest_entries(entries.values(), ctx.library),
     }
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     write_if_changed(out_dir / MANIFEST, text.encode("utf-8"), out_dir / STATE_DIR / TMP_DIR)
+
+
+# --- review packs ---------------------------------------------------------------------------
+
+
+def build_review_packs(project, names: Iterable[str], options: BuildOptions,
+                       on_wait: Callable[[], None] | None = None) -> BuildReport:
+    """Review packs for the named items, written to <out>/review/<slug>.html and .pdf.
+
+    Built on demand (by `handouts review`), never by a normal build: a pack is a working
+    paper for the reviewer, not a handout, so it stays out of the build state and manifest.
+    """
+    from .approvals import comparison, find_item, source_path
+    from .fingerprint import content_of, fingerprint_of
+    from .formats.review import ReviewInputs
+    from .model import DEFAULT_LOCALE
+    from .project import lint_project
+
+    started = time.perf_counter()
+    out_dir = options.out_dir or project.outputs_dir
+    today = options.today or dt.date.today()
+    checked = project.gather()
+    if any(p.is_error for p in checked.problems):
+        raise SourceProblems(checked.problems)
+    library = checked.library(today)
+    if options.publisher not in library.publishers:
+        known = ", ".join(sorted(library.publishers))
+        raise BuildRefused(f"unknown publisher '{options.publisher}' (known: {known})")
+    wanted = []
+    for name in names:
+        try:
+            wanted.append(find_item(library, name))
+        except LookupError as exc:
+            raise BuildRefused(str(exc)) from None
+    problems, _ = lint_project(project, today=today)
+    extras = {}
+    for kind, item in wanted:
+        ledger = checked.ledgers.get((kind, item.slug))
+        records = ledger.for_locale(DEFAULT_LOCALE) if ledger else []
+        shown = source_path(kind, item.slug)
+        extras[(kind, item.slug)] = ReviewInputs(
+            source=shown,
+            findings=tuple(sorted(p for p in problems if p.path == shown)),
+            compared=comparison(records, fingerprint_of(content_of(item, library))),
+            today=today,
+        )
+    ctx = RenderContext(library, library.publishers[options.publisher], source_date(library).isoformat(),
+                        extras=FrozenMap(extras))
+    report = BuildReport()
+    with exclusive_lock(out_dir / STATE_DIR / "lock", on_wait):
+        for job in all_formats()["review"].jobs(ctx):
+            job, data, seconds, error, _peak = _render(job, ctx)
+            if data is None:
+                report.outcomes.append(Outcome(job, "failed", seconds, error))
+                continue
+            write_atomic(out_dir / job.path, data, out_dir / STATE_DIR / TMP_DIR)
+            report.outcomes.append(Outcome(job, "built", seconds))
+    report.seconds = time.perf_counter() - started
+    return report

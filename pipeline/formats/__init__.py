@@ -7,11 +7,11 @@ reads sources and never writes files: the build does both.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
-from ..model import Library, Publisher
+from ..model import FrozenMap, Library, Publisher
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class RenderContext:
     created: str
     # For aggregate formats only: (path, bytes) of every other artifact of the build.
     listed: tuple[tuple[str, int], ...] = ()
+    # For on-demand formats only: what the command gathered besides the model, by (kind, slug).
+    extras: Mapping = field(default_factory=FrozenMap)
 
 
 class Format:
@@ -49,6 +51,8 @@ class Format:
     aggregate: bool = False
     # Costly enough (tens of milliseconds or more) to send to a worker process.
     heavy: bool = False
+    # Built only when a command asks for it (the review pack), never by a normal build.
+    on_demand: bool = False
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         raise NotImplementedError
@@ -94,6 +98,6 @@ def subject_inputs(item, ctx: RenderContext) -> str:
 
 def all_formats() -> dict[str, Format]:
     """Every registered format, importing the modules that register them."""
-    from . import catalogue, epub, html, pdf, sms  # noqa: F401  (import registers)
+    from . import catalogue, epub, html, pdf, review, sms  # noqa: F401  (import registers)
 
     return REGISTRY
