@@ -73,21 +73,33 @@ def source_path(kind: str, slug: str) -> str:
     return f"sources/{KIND_FOLDERS[kind]}/{slug}.yaml"
 
 
-def discover_ledgers(sources_dir: Path, root: Path) -> list[LedgerFile]:
-    found = []
-    for folder, kind in FOLDER_KINDS.items():
-        directory = sources_dir / LEDGER_DIR / folder
-        if not directory.is_dir():
+def discover_ledgers(sources_dir: Path, root: Path) -> tuple[list[LedgerFile], list[Diagnostic]]:
+    """Every ledger file, and a located problem for anything else under sources/approvals/
+    (a ledger in the wrong place would silently leave its item a draft)."""
+    found: list[LedgerFile] = []
+    problems: list[Diagnostic] = []
+    base = sources_dir / LEDGER_DIR
+
+    def shown(path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            return str(path)
+
+    if not base.is_dir():
+        return found, problems
+    for entry in sorted(p for p in base.iterdir() if not p.name.startswith(".")):
+        if entry.name not in FOLDER_KINDS or not entry.is_dir():
+            problems.append(Diagnostic(shown(entry), 1, 1, ERROR, f"sources/{LEDGER_DIR}/ holds only the folders "
+                                                                  f"{', '.join(FOLDER_KINDS)}, one ledger per item"))
             continue
-        for path in sorted(directory.iterdir()):
-            if path.name.startswith(".") or not path.name.endswith(".yaml"):
-                continue
-            try:
-                shown = str(path.resolve().relative_to(root.resolve()))
-            except ValueError:
-                shown = str(path)
-            found.append(LedgerFile(kind, path.name[: -len(".yaml")], path, shown))
-    return found
+        for path in sorted(p for p in entry.iterdir() if not p.name.startswith(".")):
+            if path.is_file() and path.name.endswith(".yaml"):
+                found.append(LedgerFile(FOLDER_KINDS[entry.name], path.name[: -len(".yaml")], path, shown(path)))
+            else:
+                problems.append(Diagnostic(shown(path), 1, 1, ERROR, f"not a ledger: sources/{LEDGER_DIR}/"
+                                                                     f"{entry.name}/ holds only <slug>.yaml files"))
+    return found, problems
 
 
 # --- reading and checking ledgers ----------------------------------------------------------
@@ -153,9 +165,8 @@ def _ledger_from(doc: Document, file: LedgerFile) -> Ledger:
 def load_ledgers(sources_dir: Path, root: Path, documents: dict) -> tuple[dict[tuple[str, str], Ledger],
                                                                           list[Diagnostic], list[LedgerFile]]:
     """Every ledger that checks out, keyed by (kind, slug); every problem; every ledger file."""
-    files = discover_ledgers(sources_dir, root)
+    files, problems = discover_ledgers(sources_dir, root)
     ledgers: dict[tuple[str, str], Ledger] = {}
-    problems: list[Diagnostic] = []
     for file in files:
         try:
             doc = load_document(file.path, file.shown)

@@ -29,12 +29,12 @@ class Project:
     def gather(self) -> "Checked":
         """Load and check every source and approvals ledger."""
         from .approvals import load_ledgers
-        from .sources import check_files, discover
+        from .sources import check_files, gather
 
-        files = discover(self.sources_dir, self.root)
+        files, strays = gather(self.sources_dir, self.root)
         documents, problems = check_files(files)
         ledgers, ledger_problems, ledger_files = load_ledgers(self.sources_dir, self.root, documents)
-        return Checked(files, ledger_files, documents, ledgers, problems + ledger_problems)
+        return Checked(files, ledger_files, documents, ledgers, strays + problems + ledger_problems)
 
     def check(self, only: Iterable[Path] = ()) -> tuple[list[Diagnostic], int]:
         """Every problem in the project's sources (or only in the files under `only`).
@@ -49,9 +49,9 @@ class Project:
         checked = self.gather()
         if not checked.files:
             problems.append(Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found"))
-            return problems, 0
+            return problems + checked.problems, 0
         everything = checked.files + checked.ledger_files
-        found, count = narrow(checked.problems, everything, wanted, len(everything))
+        found, count = narrow(checked.problems, everything, wanted, len(everything), self.root)
         return problems + found, count
 
     def library(self, today: dt.date | None = None) -> Library:
@@ -59,7 +59,8 @@ class Project:
         or SourceProblems naming every problem."""
         checked = self.gather()
         if not checked.files:
-            raise SourceProblems([Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found")])
+            raise SourceProblems([Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found"),
+                                  *checked.problems])
         if any(p.is_error for p in checked.problems):
             raise SourceProblems(checked.problems)
         return checked.library(today or dt.date.today())
@@ -82,13 +83,16 @@ class Checked:
         return attach(library_from_documents(self.documents), self.ledgers, today)
 
 
-def narrow(problems: list[Diagnostic], files, wanted: list[Path], total: int) -> tuple[list[Diagnostic], int]:
+def narrow(problems: list[Diagnostic], files, wanted: list[Path], total: int,
+           root: Path) -> tuple[list[Diagnostic], int]:
     """Only the problems in files under `wanted` (all of them when it is empty), and how many
     files that is. References are still checked against the whole project."""
     if not wanted:
         return problems, total
-    chosen = {f.shown for f in files if any(_within(f.path.resolve(), w) for w in wanted)}
-    return [d for d in problems if d.path in chosen], len(chosen)
+    chosen = [f for f in files if any(_within(f.path.resolve(), w) for w in wanted)]
+    # By the path each problem names, so that entries which are not sources (a stray .yml
+    # file) are narrowed like the sources beside them.
+    return [d for d in problems if any(_within((root / d.path).resolve(), w) for w in wanted)], len(chosen)
 
 
 def _within(path: Path, folder_or_file: Path) -> bool:
@@ -128,7 +132,7 @@ def lint_project(project: Project, only=(), *, release: bool = False, today=None
     problems += found
     everything = checked.files + checked.ledger_files
     return narrow(problems, everything, [Path(p).resolve() for p in only],
-                  len(everything) + (1 if jargon_path.exists() else 0))
+                  len(everything) + (1 if jargon_path.exists() else 0), project.root)
 
 
 def _item(library: Library, kind: str, slug: str):

@@ -302,3 +302,15 @@ def test_diff_pairs_rewordings_and_lists_additions_and_removals():
     assert [(c.section, c.kind) for c in changes] == [("Symptoms", "changed"), ("Symptoms", "added")]
     assert changes[0].parts == ((SAME, "Swelling"), (ADDED, " in one leg"))
     assert diff(new, new) == []
+
+
+def test_anything_but_a_ledger_under_approvals_is_named(cli, project):
+    (project / "sources/approvals/conditions").mkdir(parents=True)
+    (project / "sources/approvals/dvt.yaml").write_text("approvals: []\n")
+    (project / "sources/approvals/conditions/dvt.yml").write_text("approvals: []\n")
+    result = cli("validate", project_dir=project)
+    assert result.exit_code == 1
+    assert "sources/approvals/dvt.yaml:1:1: error: sources/approvals/ holds only the folders conditions, topics, " \
+           "guides, one ledger per item" in result.output
+    assert "sources/approvals/conditions/dvt.yml:1:1: error: not a ledger: sources/approvals/conditions/ holds " \
+           "only <slug>.yaml files" in result.output
