@@ -21,7 +21,8 @@ def test_manifest_lists_every_file_with_its_hash(built):
         data = (built / artifact["path"]).read_bytes()
         assert artifact["bytes"] == len(data)
         assert artifact["sha256"] == hashlib.sha256(data).hexdigest()
-        assert set(artifact) == {"path", "format", "variant", "condition", "guide", "bytes", "sha256"}
+        assert set(artifact) == {"path", "format", "variant", "condition", "guide", "bytes", "sha256",
+                                 "reference", "version", "status"}
     formats = {a["format"] for a in listed}
     assert formats == {"html", "pdf", "epub", "sms", "catalogue"}
 
