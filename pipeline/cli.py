@@ -11,7 +11,7 @@ import click
 
 from . import __version__
 from .diagnostics import FORMATS, SourceProblems, render_report, summary_line
-from .model import DEFAULT_PUBLISHER
+from .model import DEFAULT_LOCALE, DEFAULT_PUBLISHER
 
 project_option = click.option(
     "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
@@ -219,7 +219,7 @@ def _today(value: str | None, option: str) -> "dt.date":
 def review(names: tuple[str, ...], project_dir: Path, publisher: str, out_dir: Path | None) -> None:
     """Write a clinical review pack per item: outputs/review/SLUG.html and SLUG.pdf.
 
-    First builds the item's handouts (the pack links to them). A pack holds every statement
+    First brings the handouts up to date (the pack links to them). A pack holds every statement
     by section with its reading level, each warning sign with its basis, open lint findings,
     a word-level diff against the last approved version, and a sign-off section.
     A SLUG may be written KIND/SLUG (conditions/dvt) when a guide shares it.
@@ -228,8 +228,9 @@ def review(names: tuple[str, ...], project_dir: Path, publisher: str, out_dir: P
     from .project import Project
 
     project = Project(project_dir)
-    slugs = tuple(name.rpartition("/")[2] for name in names)
-    options = BuildOptions(publisher=publisher, out_dir=out_dir, workers=1, only=slugs)
+    # Everything, not only these items: the pack links to their pages, and those pages to
+    # their stylesheet and to the pages they show. Incremental, so usually quick.
+    options = BuildOptions(publisher=publisher, out_dir=out_dir, workers=_default_jobs())
     try:
         built = run_build(project, options)
         packs = build_review_packs(project, names, options)
@@ -288,6 +289,11 @@ def approve(names: tuple[str, ...], everything: bool, by: str, date: str | None,
         reviewer = parse_reviewer(by)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--by") from None
+    if locale != DEFAULT_LOCALE:
+        # The model holds English text only, so far: an approval for another language must
+        # fingerprint that language's text, once the library can be built in it.
+        raise click.BadParameter(f"there is no '{locale}' content to approve yet; only '{DEFAULT_LOCALE}'",
+                                 param_hint="--locale")
     today = dt.date.today()
     day = _today(date, "--date")
     if day > today:

@@ -174,6 +174,7 @@ def test_approving_with_validation_errors_is_refused(cli, project):
     (["nothing", "--by", REVIEWER], "no condition, topic or guide 'nothing'"),
     (["dvt", "--all", "--by", REVIEWER], "name the items to approve, or use --all (not both)"),
     (["dvt", "--by", REVIEWER, "--fingerprint", "sha256:00000000"], "has changed since the review pack was made"),
+    (["dvt", "--by", REVIEWER, "--locale", "es"], "there is no 'es' content to approve yet; only 'en'"),
 ])
 def test_approve_refuses_bad_requests_and_records_nothing(cli, project, args, message):
     result = cli("approve", *args, project_dir=project)

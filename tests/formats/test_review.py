@@ -97,7 +97,7 @@ def test_review_packs_stay_out_of_the_manifest_and_survive_a_build(cli, project)
 
 def test_review_of_an_unknown_item_or_a_broken_source_writes_nothing(cli, project):
     result = cli("review", "nothing", project_dir=project)
-    assert result.exit_code == 1 and "error: --only names no condition, topic or guide: nothing" in result.output
+    assert result.exit_code == 1 and "error: no condition, topic or guide 'nothing'" in result.output
     edit_source(project / DVT, "  - level: emergency", "  - level: emergncy")
     before = snapshot(project / "outputs") if (project / "outputs").exists() else {}
     result = cli("review", "dvt", project_dir=project)
