@@ -34,6 +34,8 @@ FOLDER_KINDS = {folder: kind for kind, folder in KIND_FOLDERS.items()}
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../schemas/approvals.schema.json"
 # Lint rule ids for items a release must leave out.
 RULE_FOR_STATUS = {DRAFT: "review-draft", CHANGED: "review-changed", OVERDUE: "review-overdue"}
+# Every rule that keeps an item out of a release for want of sign-off.
+RELEASE_STATUS_RULES = (*RULE_FOR_STATUS.values(), "review-chapter")
 
 
 @dataclass(frozen=True)

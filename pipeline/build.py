@@ -8,6 +8,7 @@ to a temporary name renamed into place, with the manifest last.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -98,12 +99,15 @@ def source_date(library: Library) -> dt.datetime:
 
 
 def release_problems(project, today: dt.date) -> list[Diagnostic]:
-    """Why items must not go out in a release: every lint error under --release, which names
-    each item that is not approved and in date at its reference."""
+    """Why items must not go out in a release: the lint rules for drafts, changes since
+    approval, lapsed approvals and clinical safety, each at the field that fails (every item
+    that is not approved and in date is named at its reference)."""
     from .project import lint_project
+    from .approvals import RELEASE_STATUS_RULES
+    from .safety_rules import RELEASE_RULES
 
     problems, _ = lint_project(project, release=True, today=today)
-    return [p for p in problems if p.is_error]
+    return [p for p in problems if p.is_error and p.rule in (*RELEASE_STATUS_RULES, *RELEASE_RULES)]
 
 
 def release_library(library: Library, problems: list[Diagnostic]) -> Library:
@@ -125,8 +129,8 @@ def release_library(library: Library, problems: list[Diagnostic]) -> Library:
             withheld[(kind, item.slug)] = item
     if not any(kept.values()):
         raise SourceProblems(problems)
-    return Library(conditions=FrozenMap(kept["condition"]), topics=FrozenMap(kept["topic"]),
-                   guides=FrozenMap(kept["guide"]), publishers=library.publishers, withheld=FrozenMap(withheld))
+    return dataclasses.replace(library, conditions=FrozenMap(kept["condition"]), topics=FrozenMap(kept["topic"]),
+                               guides=FrozenMap(kept["guide"]), withheld=FrozenMap(withheld))
 
 
 # --- fingerprints ---------------------------------------------------------------------------

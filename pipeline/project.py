@@ -54,16 +54,22 @@ class Project:
         found, count = narrow(checked.problems, everything, wanted, len(everything), self.root)
         return problems + found, count
 
-    def library(self, today: dt.date | None = None) -> Library:
+    def library(self, publisher: str | None = None, today: dt.date | None = None) -> Library:
         """The content model of every source, with each item's sign-off status as of `today`,
-        or SourceProblems naming every problem."""
+        or SourceProblems naming every problem.
+
+        With a publisher slug, the texts are filled with that publisher's words, as a build
+        for it shows them. Sign-off is decided before filling: an approval covers the source
+        text, whichever publisher's words fill it.
+        """
         checked = self.gather()
         if not checked.files:
             raise SourceProblems([Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found"),
                                   *checked.problems])
         if any(p.is_error for p in checked.problems):
             raise SourceProblems(checked.problems)
-        return checked.library(today or dt.date.today())
+        library = checked.library(today or dt.date.today())
+        return library.for_publisher(library.publishers[publisher]) if publisher else library
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,7 @@ def lint_project(project: Project, only=(), *, release: bool = False, today=None
 
     Under `release`, every item that is not approved and in date is an error at its reference.
     """
-    from .approvals import chapter_diagnostics, status_diagnostics
+    from .approvals import RELEASE_STATUS_RULES, chapter_diagnostics, status_diagnostics
     from .lint import LintContext, lint_documents, load_jargon
 
     today = today or dt.date.today()
@@ -128,7 +134,10 @@ def lint_project(project: Project, only=(), *, release: bool = False, today=None
         found = [p for p in found if not (p.rule == "review-overdue" and p.path in in_force)]
         found += status_diagnostics(library, documents, release)
         if release:
-            found += chapter_diagnostics(documents, found)
+            from .safety_rules import RELEASE_RULES
+
+            refusing = [p for p in found if p.is_error and p.rule in (*RELEASE_STATUS_RULES, *RELEASE_RULES)]
+            found += chapter_diagnostics(documents, refusing)
     problems += found
     everything = checked.files + checked.ledger_files
     return narrow(problems, everything, [Path(p).resolve() for p in only],

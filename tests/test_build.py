@@ -24,7 +24,7 @@ def test_manifest_lists_every_file_with_its_hash(built):
         assert set(artifact) == {"path", "format", "variant", "condition", "guide", "bytes", "sha256",
                                  "reference", "version", "status"}
     formats = {a["format"] for a in listed}
-    assert formats == {"html", "pdf", "epub", "sms", "catalogue"}
+    assert formats == {"html", "pdf", "epub", "sms", "catalogue", "hazard-log"}
 
 
 def test_manifest_names_conditions_and_guides(built, library):

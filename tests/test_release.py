@@ -53,7 +53,7 @@ def test_approve_then_release_builds_clean(cli, project):
     assert {"html/dvt.html", "pdf/dvt.pdf", "epub/small-guide.epub", "sms/dvt.txt", "html/tests.html"} <= paths
 
 
-def test_release_refuses_overdue_approvals_at_the_line(cli, project):
+def test_release_refuses_overdue_reviews(cli, project):
     approve(cli, project, date=TODAY - dt.timedelta(days=800), next_review=TODAY - dt.timedelta(days=1))
     with pytest.raises(SourceProblems) as refused:
         build(Project(project), BuildOptions(release=True, workers=1))

@@ -40,6 +40,11 @@ class RenderContext:
     # For on-demand formats only: what the command gathered besides the model, by (kind, slug).
     extras: Mapping = field(default_factory=FrozenMap)
 
+    def __post_init__(self) -> None:
+        # Renderers see only text filled with this publisher's words ({physio} ->
+        # "physiotherapist"), whoever made the context.
+        object.__setattr__(self, "library", self.library.for_publisher(self.publisher))
+
 
 class Format:
     """Base class: subclasses set `name` and the files their output depends on."""
@@ -98,6 +103,6 @@ def subject_inputs(item, ctx: RenderContext) -> str:
 
 def all_formats() -> dict[str, Format]:
     """Every registered format, importing the modules that register them."""
-    from . import catalogue, epub, html, pdf, review, sms  # noqa: F401  (import registers)
+    from . import catalogue, epub, hazard_log, html, pdf, review, sms  # noqa: F401  (import registers)
 
     return REGISTRY
