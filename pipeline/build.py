@@ -379,7 +379,7 @@ def build(project, options: BuildOptions, observer: Observer | None = None,
     if options.workers > 1:
         _start_workers_early()
     today = options.today or dt.date.today()
-    library = project.library(today)  # every source checked before anything is written
+    library = project.library(today=today)  # every source checked before anything is written
     if options.publisher not in library.publishers:
         known = ", ".join(sorted(library.publishers))
         raise BuildRefused(f"unknown publisher '{options.publisher}' (known: {known})")
@@ -592,10 +592,13 @@ def build_review_packs(project, names: Iterable[str], options: BuildOptions,
         ledger = checked.ledgers.get((kind, item.slug))
         records = ledger.for_locale(DEFAULT_LOCALE) if ledger else []
         shown = source_path(kind, item.slug)
+        content = content_of(item, library)  # before any publisher's words fill it
         extras[(kind, item.slug)] = ReviewInputs(
             source=shown,
             findings=tuple(sorted(p for p in problems if p.path == shown)),
-            compared=comparison(records, fingerprint_of(content_of(item, library))),
+            content=content,
+            fingerprint=fingerprint_of(content),
+            compared=comparison(records, fingerprint_of(content)),
             today=today,
         )
     ctx = RenderContext(library, library.publishers[options.publisher], source_date(library).isoformat(),

@@ -354,7 +354,7 @@ def status(project_dir: Path, fmt: str, today: str | None) -> None:
     from .project import Project
 
     try:
-        library = Project(project_dir).library(_today(today, "--today"))
+        library = Project(project_dir).library(today=_today(today, "--today"))
     except SourceProblems as problems:
         fail_with(problems)
     rows = status_rows(library)

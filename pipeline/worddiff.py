@@ -34,6 +34,36 @@ def words(old: str, new: str) -> tuple[tuple[str, str], ...]:
     return tuple(parts)
 
 
+def _likeness(old: str, new: str) -> float:
+    """The share of the shorter statement's words that the other keeps, in order."""
+    a, b = old.split(), new.split()
+    kept = sum(block.size for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
+    return kept / max(min(len(a), len(b)), 1)
+
+
+# Below this share of words kept, two statements are one removed and another added, not one
+# reworded.
+REWORDED = 0.5
+
+
+def _pairs(before: list[tuple[str, str]], after: list[tuple[str, str]]) -> list[tuple[int | None, int | None]]:
+    """(old index, new index) in reading order: each new statement paired with the most alike
+    old one after the last pair, when they are alike enough; the rest stand alone."""
+    pairs: list[tuple[int | None, int | None]] = []
+    start = 0
+    for j, (_, new_text) in enumerate(after):
+        scores = [(_likeness(before[i][1], new_text), i) for i in range(start, len(before))]
+        score, i = max(scores, default=(0.0, -1), key=lambda pair: (pair[0], -pair[1]))
+        if score < REWORDED:
+            pairs.append((None, j))
+            continue
+        pairs += [(k, None) for k in range(start, i)]
+        pairs.append((i, j))
+        start = i + 1
+    pairs += [(k, None) for k in range(start, len(before))]
+    return pairs
+
+
 def diff(old: list[tuple[str, str]], new: list[tuple[str, str]]) -> list[Change]:
     """Every statement that differs between two versions, in the new version's order."""
     def keyed(items):
@@ -45,10 +75,11 @@ def diff(old: list[tuple[str, str]], new: list[tuple[str, str]]) -> list[Change]
         if op == "equal":
             continue
         before, after = old[i1:i2], new[j1:j2]
-        # Statements replaced one for one are rewordings: show which words changed.
-        paired = min(len(before), len(after)) if op == "replace" else 0
-        for (_, old_text), (section, new_text) in zip(before[:paired], after[:paired]):
-            changes.append(Change(section, "changed", words(old_text, new_text)))
-        changes += [Change(section, "removed", ((REMOVED, text),)) for section, text in before[paired:]]
-        changes += [Change(section, "added", ((ADDED, text),)) for section, text in after[paired:]]
+        for i, j in _pairs(before, after):
+            if i is not None and j is not None:
+                changes.append(Change(after[j][0], "changed", words(before[i][1], after[j][1])))
+            elif i is not None:
+                changes.append(Change(before[i][0], "removed", ((REMOVED, before[i][1]),)))
+            else:
+                changes.append(Change(after[j][0], "added", ((ADDED, after[j][1]),)))
     return changes

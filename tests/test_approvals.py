@@ -98,6 +98,30 @@ def test_an_edit_to_a_title_the_item_shows_makes_it_changed(cli, project):
     assert "sources/topics/tests.yaml:3:12: error: review-changed: KP-TESTS" in result.output
 
 
+def test_an_edit_to_a_shared_red_flag_makes_every_item_showing_it_changed(cli, project):
+    approve(cli, project)
+    edit_source(project / "sources/red-flags/clot-in-leg.yaml", "text: Your calf is swollen, red or warm and it hurts",
+                "text: Your calf or thigh is swollen, red or warm and it hurts")
+    rows = statuses(cli, project)
+    assert {slug for slug, row in rows.items() if row["status"] == "changed"} == {"dvt", "calf-strain"}
+    result = cli("build", "--release", "-j", "1", project_dir=project)
+    assert result.exit_code == 1
+    for path, reference in ((DVT, "KP-DVT"), ("sources/conditions/calf-strain.yaml", "KP-CALF-STRAIN")):
+        assert f"{path}:3:12: error: review-changed: {reference} changed since clinical review" in result.output
+
+
+def test_one_approval_covers_every_publishers_words(cli, project):
+    # calf-strain says {physio}: "physical therapist" in the US, "physiotherapist" in the UK.
+    approve(cli, project)
+    for publisher, word in (("us-default", "physical therapist"), ("uk-example", "physiotherapist")):
+        out = project / publisher
+        result = cli("build", "--release", "--publisher", publisher, "--out", str(out), "-j", "1",
+                     project_dir=project)
+        assert result.exit_code == 0, result.output
+        page = (out / "html/calf-strain.html").read_text(encoding="utf-8")
+        assert word in page and "Status: approved by Dr Test Example, MD" in page
+
+
 def test_an_edit_to_a_summary_the_item_shows_makes_it_changed_but_not_its_body(cli, project):
     approve(cli, project)
     edit_source(project / TESTS, "Each test shows a different part of\n  the problem.", "Each test shows a different part.")
@@ -315,3 +339,12 @@ def test_anything_but_a_ledger_under_approvals_is_named(cli, project):
            "guides, one ledger per item" in result.output
     assert "sources/approvals/conditions/dvt.yml:1:1: error: not a ledger: sources/approvals/conditions/ holds " \
            "only <slug>.yaml files" in result.output
+
+
+def test_diff_pairs_a_rewording_with_the_statement_it_rewords():
+    old = [("Symptoms", "Pain when the calf muscle is squeezed"), ("Symptoms", "Sometimes a fever")]
+    new = [("Symptoms", "Sometimes a high temperature (fever)")]
+    assert [(c.kind, c.parts) for c in diff(old, new)] == [
+        ("removed", ((REMOVED, "Pain when the calf muscle is squeezed"),)),
+        ("changed", ((SAME, "Sometimes a "), (REMOVED, "fever"), (ADDED, "high temperature (fever)"))),
+    ]

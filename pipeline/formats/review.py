@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..diagnostics import Diagnostic
-from ..fingerprint import content_of, fingerprint_of, statements
+from ..fingerprint import statements
 from ..lint import GRADE_ERROR, GRADE_WARNING, SENTENCE_ERROR, SENTENCE_WARNING
 from ..presentation import ASSETS_DIR, STYLES_DIR, TEMPLATES_DIR, render_template
 from ..readability import grade, sentences, words
+from ..terms import fill
 from ..worddiff import diff
 from . import Format, Job, RenderContext, register
 
@@ -39,6 +40,10 @@ class ReviewInputs:
 
     source: str  # the item's source file, as messages name it
     findings: tuple[Diagnostic, ...]  # open validation and lint problems in that file
+    # The canonical content an approval would cover, and its fingerprint: taken before any
+    # publisher's words fill the {placeholders}, so that one approval covers every publisher.
+    content: dict
+    fingerprint: str
     # (heading, canonical content) of the approved version to compare with; None for a first review.
     compared: tuple[str, dict] | None
     today: dt.date
@@ -80,28 +85,30 @@ def grouped(items: list[tuple[str, str]]) -> list[dict]:
     return sections
 
 
-def _basis_lines(value) -> list[str]:
-    """A recorded basis (publisher, page, address, date consulted) as lines, whatever its shape."""
-    if value is None:
-        return []
-    if dataclasses.is_dataclass(value):
-        return [f"{f.name.replace('_', ' ')}: {getattr(value, f.name)}" for f in dataclasses.fields(value)
-                if getattr(value, f.name) not in (None, "", ())]
-    if isinstance(value, (tuple, list)):
-        return [line for child in value for line in _basis_lines(child)]
-    return [str(value)]
+def basis_line(basis) -> str:
+    """One recorded basis in words: the guidance page and when it was read, or the seed article."""
+    if basis.seed:
+        return f"Seed article: {basis.seed}"
+    parts = [basis.publisher, f'"{basis.title}"' if basis.title else None, basis.url,
+             f"consulted {basis.consulted.isoformat()}" if basis.consulted else None]
+    return ", ".join(part for part in parts if part)
 
 
-def warning_signs(item, publisher) -> list[dict]:
-    """Each care level's signs with the basis the model records for them (none yet for plain text)."""
+def warning_signs(item, library, publisher) -> list[dict]:
+    """Each care level's signs: the shared red flags with their recorded basis, then the
+    condition's own signs (whose basis is the condition's sources)."""
     blocks = []
     for block in getattr(item, "care", ()):
+        ids = tuple(getattr(block, "red_flags", ()))
         signs = []
-        for sign in block.signs:
-            text = sign if isinstance(sign, str) else getattr(sign, "text", str(sign))
-            signs.append({"text": text, "basis": _basis_lines(getattr(sign, "basis", None))})
+        for index, text in enumerate(block.signs):
+            if index < len(ids) and ids[index] in library.red_flags:
+                flag = library.red_flags[ids[index]]
+                signs.append({"text": text, "flag": flag.id, "basis": [basis_line(b) for b in flag.basis]})
+            else:
+                signs.append({"text": text, "flag": None, "basis": []})
         blocks.append({"level": block.level, "heading": publisher.care_headings.get(block.level, ""),
-                       "signs": signs, "basis": _basis_lines(getattr(block, "basis", None))})
+                       "signs": signs})
     return blocks
 
 
@@ -117,12 +124,21 @@ def links(kind: str, slug: str) -> list[tuple[str, str]]:
 
 
 def pack_html(item, kind: str, inputs: ReviewInputs, ctx: RenderContext, variant: str) -> str:
-    content = content_of(item, ctx.library)
-    now = statements(content)
+    terms = ctx.publisher.terms
+
+    def shown(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        # Statements as this publisher's readers see them ({physio} -> "physical therapist").
+        return [(fill(section, terms), fill(text, terms)) for section, text in items]
+
+    now = statements(inputs.content)
     changes = None
     if inputs.compared is not None:
         heading, old = inputs.compared
-        changes = {"heading": heading, "items": diff(statements(old), now)}
+        # Compared before filling, so a publisher's words never show as changes.
+        found = [dataclasses.replace(change, section=fill(change.section, terms),
+                                     parts=tuple((op, fill(text, terms)) for op, text in change.parts))
+                 for change in diff(statements(old), now)]
+        changes = {"heading": heading, "items": found}
     state = item.approval
     return render_template(
         "review.html.j2",
@@ -131,10 +147,10 @@ def pack_html(item, kind: str, inputs: ReviewInputs, ctx: RenderContext, variant
         variant=variant,
         publisher=ctx.publisher,
         inputs=inputs,
-        fingerprint=fingerprint_of(content),
+        fingerprint=inputs.fingerprint,
         state=state,
-        sections=grouped(now),
-        warnings=warning_signs(item, ctx.publisher),
+        sections=grouped(shown(now)),
+        warnings=warning_signs(item, ctx.library, ctx.publisher),
         changes=changes,
         links=links(kind, item.slug),
         page_url=ctx.publisher.page_url(item.slug) if kind != "guide" else "",

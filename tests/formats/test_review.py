@@ -32,9 +32,12 @@ def test_first_review_pack_has_every_part(cli, project):
         assert statement in text, statement
     assert re.search(r"<h3 id=\"s-\d+\">\d+\. Signs and symptoms</h3>", page)
     assert re.search(r"Reading grade \d+\.\d · 5 sentences · average [\d.]+ words · longest \d+ words", text)
-    # Warning signs with their basis (none recorded yet, and the pack says so).
+    # Warning signs with their basis: a shared red flag's from its file, the item's own from its sources.
     assert "Emergency: Call 911 or go to the emergency room now if:" in text
-    assert "No basis is recorded for these signs yet" in text
+    flag = Project(project).library().red_flags["clot-in-leg"]
+    assert (f'{flag.text} Shared warning sign "clot-in-leg" (sources/red-flags/clot-in-leg.yaml). Basis: '
+            f"Seed article: {flag.basis[0].seed}") in text
+    assert ("You have chest pain This item's own sign: its basis is the item's sources") in text
     assert "First review: there is no earlier approved version to compare with." in text
     assert "Status now: draft, never clinically approved." in text
     for href in ("../html/dvt.html", "../pdf/dvt.pdf", "../pdf/dvt.large-print.pdf"):
@@ -61,7 +64,7 @@ def test_pack_shows_lint_findings_for_the_item(cli, project):
 def test_pack_shows_the_diff_between_two_approved_versions(cli, project):
     approve(cli, project, "dvt")
     edit_source(project / DVT, "Sometimes a fever", "Sometimes a high temperature (fever)")
-    edit_source(project / DVT, "      - You have chest pain\n", "")
+    edit_source(project / DVT, "  - Pain when the calf muscle is squeezed\n", "")
     # Before the second approval: what changed since version 1.
     assert cli("review", "dvt", project_dir=project).exit_code == 0
     text = html_text((project / "outputs/review/dvt.html").read_text(encoding="utf-8"))
@@ -73,7 +76,7 @@ def test_pack_shows_the_diff_between_two_approved_versions(cli, project):
     assert re.search(r"Changes in version 2, approved on \S+ by Dr Test Example, MD, since version 1, approved on", text)
     assert "Status now: version 2 approved on" in text
     assert "<del>fever</del><ins>high temperature (fever)</ins>" in page
-    assert "When to get help: Emergency, statement removed:" in text and "<del>You have chest pain</del>" in page
+    assert "Signs and symptoms, statement removed:" in text and "<del>Pain when the calf muscle is squeezed</del>" in page
     printed = pdf_text(project / "outputs/review/dvt.pdf")
     assert "Changes in version 2" in printed and "high temperature (fever)" in printed
 
@@ -103,3 +106,16 @@ def test_review_of_an_unknown_item_or_a_broken_source_writes_nothing(cli, projec
     result = cli("review", "dvt", project_dir=project)
     assert result.exit_code == 1 and "sources/conditions/dvt.yaml:37:12: error:" in result.output
     assert (snapshot(project / "outputs") if (project / "outputs").exists() else {}) == before
+
+
+def test_pack_shows_the_publishers_words_and_diffs_the_source_text(cli, project):
+    approve(cli, project, "calf-strain")
+    edit_source(project / "sources/conditions/calf-strain.yaml", "Rest your leg and avoid {sport}.",
+                "Rest your leg and stop {sport} for now.")
+    assert cli("review", "calf-strain", "--publisher", "uk-example", project_dir=project).exit_code == 0
+    page = (project / "outputs/review/calf-strain.html").read_text(encoding="utf-8")
+    assert "{" not in html_text(page).replace("{{", "")
+    assert "A physiotherapist can help you" in page
+    # Only the words the editor changed are marked, not the publisher's fill.
+    assert "Rest your leg and <del>avoid</del><ins>stop</ins> " in page
+    assert "<del>sport.</del><ins>sport for now.</ins>" in page  # the UK word, in both versions
