@@ -13,13 +13,14 @@ is left out, so an incremental build always equals a clean one.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -62,6 +63,8 @@ class BuildReport:
     outcomes: list[Outcome] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # Items a release build left out (not approved and in date), one located error each.
+    refused: list[Diagnostic] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -90,11 +93,18 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 def source_date(library: Library) -> dt.datetime:
     """The date of what lists every item (the catalogue, the SMS table): SOURCE_DATE_EPOCH if
-    set, else the newest review date. Derived from the content, so two builds of the same
-    sources are byte-identical."""
+    set, else the newest review or approval date. Derived from the content, so two builds of
+    the same sources are byte-identical."""
     items = [*library.conditions.values(), *library.topics.values(), *library.guides.values()]
-    newest = max((item.review.last_reviewed for item in items), default=dt.date(2026, 1, 1))
+    newest = max((_item_day(item) for item in items), default=dt.date(2026, 1, 1))
     return _epoch() or _midnight(newest)
+
+
+def _item_day(item) -> dt.date:
+    """An item's publication date: its last review, or its latest approval when that is newer
+    (a new approval is a new publication)."""
+    latest = item.approval.latest
+    return max(item.review.last_reviewed, latest.date) if latest else item.review.last_reviewed
 
 
 def artifact_date(job: Job, library: Library, fallback: str) -> str:
@@ -106,11 +116,11 @@ def artifact_date(job: Job, library: Library, fallback: str) -> str:
         return epoch.isoformat()
     if job.subject:
         kind, slug = job.subject
-        day = (library.conditions if kind == "condition" else library.topics)[slug].review.last_reviewed
+        day = _item_day((library.conditions if kind == "condition" else library.topics)[slug])
     elif job.guide:
         guide = library.guides[job.guide]
-        day = max([guide.review.last_reviewed] + [
-            (library.conditions if ch.kind == "condition" else library.topics)[ch.slug].review.last_reviewed
+        day = max([_item_day(guide)] + [
+            _item_day((library.conditions if ch.kind == "condition" else library.topics)[ch.slug])
             for ch in guide.chapters])
     else:
         return fallback
@@ -118,13 +128,38 @@ def artifact_date(job: Job, library: Library, fallback: str) -> str:
 
 
 def release_problems(project, today: dt.date) -> list[Diagnostic]:
-    """Why a release build must not go out: the lint rules for drafts, overdue reviews and
-    clinical safety, located at the field that fails."""
+    """Why items must not go out in a release: the lint rules for drafts, changes since
+    approval, lapsed approvals and clinical safety, each at the field that fails (every item
+    that is not approved and in date is named at its reference)."""
     from .project import lint_project
+    from .approvals import RELEASE_STATUS_RULES
     from .safety_rules import RELEASE_RULES
 
     problems, _ = lint_project(project, release=True, today=today)
-    return [p for p in problems if p.is_error and p.rule in ("review-draft", "review-overdue", *RELEASE_RULES)]
+    return [p for p in problems if p.is_error and p.rule in (*RELEASE_STATUS_RULES, *RELEASE_RULES)]
+
+
+def release_library(library: Library, problems: list[Diagnostic]) -> Library:
+    """The library a release publishes: only the items without errors (a guide goes only with
+    all its chapters; lint has said which one holds it back). Raises SourceProblems when an
+    error is not about one item (a publisher profile, say) or nothing is left to publish."""
+    from .approvals import items, source_path
+
+    paths = {source_path(kind, item.slug) for kind, item in items(library)}
+    refused = {p.path for p in problems}
+    if not refused <= paths:
+        raise SourceProblems(problems)
+    kept: dict[str, dict] = {"condition": {}, "topic": {}, "guide": {}}
+    withheld = {}
+    for kind, item in items(library):
+        if source_path(kind, item.slug) not in refused:
+            kept[kind][item.slug] = item
+        elif kind != "guide":
+            withheld[(kind, item.slug)] = item
+    if not any(kept.values()):
+        raise SourceProblems(problems)
+    return dataclasses.replace(library, conditions=FrozenMap(kept["condition"]), topics=FrozenMap(kept["topic"]),
+                               guides=FrozenMap(kept["guide"]), withheld=FrozenMap(withheld))
 
 
 # --- fingerprints ---------------------------------------------------------------------------
@@ -200,15 +235,18 @@ def context_for(job: Job, ctx: RenderContext) -> RenderContext:
     library = ctx.library
     conditions: dict = {}
     topics: dict = {}
+    withheld: dict = {}
 
     def take(kind: str, slug: str, with_related: bool) -> None:
         item = (library.conditions if kind == "condition" else library.topics)[slug]
         (conditions if kind == "condition" else topics)[slug] = item
         if with_related:
-            for related in item.related_conditions:
-                conditions.setdefault(related, library.conditions[related])
-            for related in item.related_topics:
-                topics.setdefault(related, library.topics[related])
+            for related_kind, related, _title in library.related(item):
+                if library.is_withheld(related_kind, related):
+                    withheld[(related_kind, related)] = library.item(related_kind, related)
+                else:
+                    (conditions if related_kind == "condition" else topics).setdefault(
+                        related, library.item(related_kind, related))
 
     guides = {}
     if job.subject:
@@ -219,7 +257,8 @@ def context_for(job: Job, ctx: RenderContext) -> RenderContext:
             take(chapter.kind, chapter.slug, with_related=True)
     # Already filled with the publisher's words (terms_of says so), so nothing is filled twice.
     part = Library(conditions=FrozenMap(conditions), topics=FrozenMap(topics), guides=FrozenMap(guides),
-                   publishers=FrozenMap({ctx.publisher.slug: ctx.publisher}), terms_of=library.terms_of)
+                   publishers=FrozenMap({ctx.publisher.slug: ctx.publisher}), terms_of=library.terms_of,
+                   withheld=FrozenMap(withheld))
     return RenderContext(part, ctx.publisher, ctx.created)
 
 
@@ -291,7 +330,8 @@ def build_key(project, options: BuildOptions, toolchain: Toolchain) -> str:
     build left it, there is nothing to do, and nothing needs parsing to know it.
     """
     digest = hashlib.sha256()
-    today = (options.today or dt.date.today()).isoformat() if options.release else ""
+    # Sign-off status depends on the date (an approval lapses), so a new day is a new build.
+    today = (options.today or dt.date.today()).isoformat()
     digest.update(repr((__version__, toolchain.digest, options.publisher, sorted(options.only),
                         sorted(options.formats), options.release, today,
                         os.environ.get("SOURCE_DATE_EPOCH"))).encode())
@@ -303,7 +343,7 @@ def build_key(project, options: BuildOptions, toolchain: Toolchain) -> str:
     return digest.hexdigest()
 
 
-def _nothing_to_do(out_dir: Path, key: str) -> list[Outcome] | None:
+def _nothing_to_do(out_dir: Path, key: str) -> BuildReport | None:
     state = _load_state(out_dir)
     if state.get("key") != key or not isinstance(state.get("manifest"), dict):
         return None
@@ -313,21 +353,26 @@ def _nothing_to_do(out_dir: Path, key: str) -> list[Outcome] | None:
         return None
     if not all(_on_disk_matches(out_dir, entry) for entry in entries):
         return None
-    return [Outcome(Job(e["format"], e["variant"], e["path"], e["condition"], e["guide"]), "unchanged")
-            for e in entries]
+    outcomes = [Outcome(Job(e["format"], e["variant"], e["path"], e["condition"], e["guide"]), "unchanged")
+                for e in entries]
+    # A release left the same items out last time, for the same reasons: say so again.
+    return BuildReport(outcomes, refused=[Diagnostic(**d) for d in state.get("refused", [])])
 
 
-def _check(project, options: BuildOptions) -> tuple[RenderContext, dict[str, Format]]:
-    """Load and check everything; raise SourceProblems or BuildRefused before anything is written."""
-    library = project.library()
+def _check(project, options: BuildOptions) -> tuple[RenderContext, dict[str, Format], list[Diagnostic]]:
+    """Load and check everything; raise SourceProblems or BuildRefused before anything is written.
+
+    Returns the context, the formats to build and, for a release, the items it leaves out."""
+    today = options.today or dt.date.today()
+    library = project.library(today=today)
     if options.publisher not in library.publishers:
         known = ", ".join(sorted(library.publishers))
         raise BuildRefused(f"unknown publisher '{options.publisher}' (known: {known})")
+    refused: list[Diagnostic] = []
     if options.release:
-        problems = release_problems(project, options.today or dt.date.today())
-        if problems:
-            raise SourceProblems(problems)
-    registry = all_formats()
+        refused = release_problems(project, today)
+        library = release_library(library, refused)
+    registry = {name: fmt for name, fmt in all_formats().items() if not fmt.on_demand}
     unknown = [f for f in options.formats if f not in registry]
     if unknown:
         raise BuildRefused(f"unknown format {', '.join(unknown)} (known: {', '.join(registry)})")
@@ -336,7 +381,7 @@ def _check(project, options: BuildOptions) -> tuple[RenderContext, dict[str, For
     if missing:
         raise BuildRefused(f"--only names no condition, topic or guide: {', '.join(missing)}")
     ctx = RenderContext(library, library.publishers[options.publisher], source_date(library).isoformat())
-    return ctx, registry
+    return ctx, registry, sorted(refused)
 
 
 def build(project, options: BuildOptions, observer: Observer | None = None,
@@ -351,11 +396,12 @@ def build(project, options: BuildOptions, observer: Observer | None = None,
         with exclusive_lock(out_dir / STATE_DIR / "lock", on_wait):
             unchanged = _nothing_to_do(out_dir, key)
         if unchanged is not None:
-            return BuildReport(unchanged, [], time.perf_counter() - started)
+            unchanged.seconds = time.perf_counter() - started
+            return unchanged
 
     _start_workers_if_needed(options)
-    ctx, registry = _check(project, options)
-    report = BuildReport()
+    ctx, registry, refused = _check(project, options)
+    report = BuildReport(refused=refused)
     with exclusive_lock(out_dir / STATE_DIR / "lock", on_wait):
         remove_stale_temporaries(out_dir / STATE_DIR / TMP_DIR)
         _build_locked(out_dir, ctx, registry, options, report, observer or Observer(), key, toolchain)
@@ -432,7 +478,7 @@ def dry_run(project, options: BuildOptions) -> DryRun:
     state = _load_state(out_dir)
     if not options.force and _nothing_to_do(out_dir, build_key(project, options, toolchain)) is not None:
         return DryRun(total=len(state["artifacts"]))
-    ctx, registry = _check(project, options)
+    ctx, registry, _refused = _check(project, options)
     found = plan(out_dir, ctx, registry, options, state, toolchain)
     result = DryRun([(job.path, job.format, reason) for job, reason in found.stale], found.removed)
     # The sizes the aggregates would list, as far as they are known before rendering.
@@ -505,7 +551,8 @@ def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format]
     # The key is recorded only for a build that fully succeeded: a failure is retried next time.
     new_state = {"pipeline": __version__, "key": "" if report.failed else key, "manifest": manifest,
                  "toolchains": {d: known[d] for d in sorted(fingerprints) if d in known},
-                 "artifacts": dict(sorted(entries.items()))}
+                 "artifacts": dict(sorted(entries.items())),
+                 "refused": [asdict(d) for d in report.refused]}
     write_if_changed(out_dir / STATE_DIR / STATE_FILE, json.dumps(new_state, indent=1).encode(),
                      out_dir / STATE_DIR / TMP_DIR)
 
@@ -546,6 +593,7 @@ def _write(out_dir: Path, job: Job, data: bytes, fp: dict) -> dict:
         "variant": job.variant,
         "condition": job.condition,
         "guide": job.guide,
+        "subject": list(job.subject) if job.subject else None,
         "bytes": len(data),
         "sha256": _sha256(data),
         "fingerprint": fp,
@@ -553,9 +601,31 @@ def _write(out_dir: Path, job: Job, data: bytes, fp: dict) -> dict:
     }
 
 
-def manifest_entries(entries: Iterable[dict]) -> list[dict]:
+def manifest_entries(entries: Iterable[dict], library: Library | None = None) -> list[dict]:
     keys = ("path", "format", "variant", "condition", "guide", "bytes", "sha256")
-    return [{key: entry[key] for key in keys} for entry in sorted(entries, key=lambda e: e["path"])]
+    listed = []
+    for entry in sorted(entries, key=lambda e: e["path"]):
+        item = _item_of(entry, library) if library is not None else None
+        listed.append({key: entry[key] for key in keys} | {
+            # From the model as it is now, not as the entry was written: a new approval
+            # changes these without necessarily changing the artifact's bytes (the SMS text).
+            "reference": item.reference if item else None,
+            "version": item.approval.version if item else None,
+            "status": item.approval.status if item else None,
+        })
+    return listed
+
+
+def _item_of(entry: dict, library: Library):
+    """The condition, topic or guide an artifact shows, if it shows one."""
+    if entry.get("guide"):
+        return library.guides.get(entry["guide"])
+    if entry.get("condition"):
+        return library.conditions.get(entry["condition"])
+    subject = entry.get("subject")
+    if subject:
+        return (library.conditions if subject[0] == "condition" else library.topics).get(subject[1])
+    return None
 
 
 def _write_manifest(out_dir: Path, ctx: RenderContext, entries: dict[str, dict]) -> dict:
@@ -563,9 +633,71 @@ def _write_manifest(out_dir: Path, ctx: RenderContext, entries: dict[str, dict])
     manifest = {
         "publisher": ctx.publisher.slug,
         "created": ctx.created,
-        "artifacts": manifest_entries(entries.values()),
+        "artifacts": manifest_entries(entries.values(), ctx.library),
     }
     data = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     path = out_dir / MANIFEST
     write_if_changed(path, data, out_dir / STATE_DIR / TMP_DIR)
     return {"path": MANIFEST, "bytes": len(data), "sha256": _sha256(data), "mtime_ns": path.stat().st_mtime_ns}
+
+
+# --- review packs ---------------------------------------------------------------------------
+
+
+def build_review_packs(project, names: Iterable[str], options: BuildOptions,
+                       on_wait: Callable[[], None] | None = None) -> BuildReport:
+    """Review packs for the named items, written to <out>/review/<slug>.html and .pdf.
+
+    Built on demand (by `handouts review`), never by a normal build: a pack is a working
+    paper for the reviewer, not a handout, so it stays out of the build state and manifest.
+    """
+    from .approvals import comparison, find_item, source_path
+    from .fingerprint import content_of, fingerprint_of
+    from .formats.review import ReviewInputs
+    from .model import DEFAULT_LOCALE
+    from .project import lint_project
+
+    started = time.perf_counter()
+    out_dir = options.out_dir or project.outputs_dir
+    today = options.today or dt.date.today()
+    checked = project.gather()
+    if any(p.is_error for p in checked.problems):
+        raise SourceProblems(checked.problems)
+    library = checked.library(today)
+    if options.publisher not in library.publishers:
+        known = ", ".join(sorted(library.publishers))
+        raise BuildRefused(f"unknown publisher '{options.publisher}' (known: {known})")
+    wanted = []
+    for name in names:
+        try:
+            wanted.append(find_item(library, name))
+        except LookupError as exc:
+            raise BuildRefused(str(exc)) from None
+    problems, _ = lint_project(project, today=today)
+    extras = {}
+    for kind, item in wanted:
+        ledger = checked.ledgers.get((kind, item.slug))
+        records = ledger.for_locale(DEFAULT_LOCALE) if ledger else []
+        shown = source_path(kind, item.slug)
+        content = content_of(item, library)  # before any publisher's words fill it
+        extras[(kind, item.slug)] = ReviewInputs(
+            source=shown,
+            findings=tuple(sorted(p for p in problems if p.path == shown)),
+            content=content,
+            fingerprint=fingerprint_of(content),
+            compared=comparison(records, fingerprint_of(content)),
+            today=today,
+        )
+    ctx = RenderContext(library, library.publishers[options.publisher], source_date(library).isoformat(),
+                        extras=FrozenMap(extras))
+    report = BuildReport()
+    with exclusive_lock(out_dir / STATE_DIR / "lock", on_wait):
+        for job in all_formats()["review"].jobs(ctx):
+            result = render_here(job, ctx)
+            if result.data is None:
+                report.outcomes.append(Outcome(job, "failed", result.seconds, result.error))
+                continue
+            write_atomic(out_dir / job.path, result.data, out_dir / STATE_DIR / TMP_DIR)
+            report.outcomes.append(Outcome(job, "built", result.seconds))
+    report.seconds = time.perf_counter() - started
+    return report

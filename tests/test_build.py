@@ -31,7 +31,8 @@ def test_manifest_lists_every_file_with_its_hash(built):
         data = (built / artifact["path"]).read_bytes()
         assert artifact["bytes"] == len(data)
         assert artifact["sha256"] == hashlib.sha256(data).hexdigest()
-        assert set(artifact) == {"path", "format", "variant", "condition", "guide", "bytes", "sha256"}
+        assert set(artifact) == {"path", "format", "variant", "condition", "guide", "bytes", "sha256",
+                                 "reference", "version", "status"}
     formats = {a["format"] for a in listed}
     assert formats == {"html", "pdf", "epub", "sms", "catalogue", "hazard-log"}
 
@@ -118,7 +119,7 @@ def test_bad_source_leaves_outputs_untouched(cli, project):
     edit_source(project / "sources/conditions/dvt.yaml", "  - level: emergency", "  - level: emergncy")
     result = cli("build", project_dir=project)
     assert result.exit_code == 1
-    assert "sources/conditions/dvt.yaml:36:12: error: 'emergncy' is not one of" in result.output
+    assert "sources/conditions/dvt.yaml:37:12: error: 'emergncy' is not one of" in result.output
     assert snapshot(project / "outputs") == before
 
 

@@ -6,9 +6,10 @@ reads sources and never writes files: the build does both.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Mapping
 
-from ..model import Library, Publisher
+from ..model import FrozenMap, Library, Publisher
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class RenderContext:
     created: str
     # For aggregate formats only: (path, bytes) of every other artifact of the build.
     listed: tuple[tuple[str, int], ...] = ()
+    # For on-demand formats only: what the command gathered besides the model, by (kind, slug).
+    extras: Mapping = field(default_factory=FrozenMap)
 
     def __post_init__(self) -> None:
         # Renderers see only text filled with this publisher's words ({physio} ->
@@ -54,6 +57,8 @@ class Format:
     aggregate: bool = False
     # Costly enough (tens of milliseconds or more) to send to a worker process.
     heavy: bool = False
+    # Built only when a command asks for it (the review pack), never by a normal build.
+    on_demand: bool = False
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         raise NotImplementedError
@@ -89,6 +94,6 @@ def subject_inputs(item, ctx: RenderContext) -> str:
 
 def all_formats() -> dict[str, Format]:
     """Every registered format, importing the modules that register them."""
-    from . import catalogue, epub, hazard_log, html, pdf, sms  # noqa: F401  (import registers)
+    from . import catalogue, epub, hazard_log, html, pdf, review, sms  # noqa: F401  (import registers)
 
     return REGISTRY

@@ -92,6 +92,8 @@ class PdfFormat(Format):
             data = document.write_pdf(
                 stylesheets=[sheets[size]], font_config=fonts,
                 pdf_variant="pdf/ua-1",
+                # Keeps the page's reference, version and review status as document metadata.
+                custom_metadata=True,
                 # Derived from the content, so the same input gives the same bytes.
                 pdf_identifier=hashlib.sha256(html.encode()).hexdigest()[:32].encode(),
             )
