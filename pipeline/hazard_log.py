@@ -130,14 +130,17 @@ def _control_diagnostics(doc, pointer, control, rules, flags, code_root) -> list
             problem = f"no lint rule '{target}' (rules: {', '.join(sorted(rules))})"
     elif isinstance(control.get("test"), str):
         kind, target = "test", control["test"]
-        problem = why_no_test(target, code_root)
+        # Tests are checked where the pipeline's own test suite is (a checkout of this
+        # repository, as in CI); an installed pipeline ships without its tests.
+        if (code_root / "tests").is_dir():
+            problem = why_no_test(target, code_root)
     elif isinstance(control.get("red_flag"), str):
         kind, target = "red_flag", control["red_flag"]
         if target not in flags:
             problem = f"no red flag '{target}' (no file sources/red-flags/{target}.yaml)"
     elif isinstance(control.get("schema"), str):
         kind, target = "schema", control["schema"]
-        problem = why_no_schema_part(target, code_root / "schemas")
+        problem = why_no_schema_part(target)  # the schemas the validator itself reads
     else:
         return []
     if problem:

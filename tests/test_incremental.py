@@ -120,10 +120,12 @@ def test_a_tightened_schema_stops_build_and_validate_alike(base, tmp_path):
     text = schema.read_text(encoding="utf-8")
     schema.write_text(text.replace('"title": {', '"title": {\n      "maxLength": 5,', 1), encoding="utf-8")
     assert '"maxLength": 5' in schema.read_text(encoding="utf-8")
+    source = (case / "project/sources/conditions/dvt.yaml").read_text(encoding="utf-8").splitlines()
+    line = next(number for number, text in enumerate(source, start=1) if text.startswith("title:"))
     for command in ("validate", "build"):
         result = handouts(case, command)
         assert result.returncode == 1, (command, result.stderr)
-        assert "sources/conditions/dvt.yaml:3:8: error: " in result.stderr, (command, result.stderr)
+        assert f"sources/conditions/dvt.yaml:{line}:8: error: " in result.stderr, (command, result.stderr)
     assert hashes(case / "project/outputs") == before
 
 
