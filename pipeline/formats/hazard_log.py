@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-
 from ..model import LIKELIHOODS, RISK_MATRIX, SEVERITIES, Risk
 from ..presentation import render_template
 from . import Format, Job, RenderContext, register
@@ -19,15 +16,6 @@ def risk_text(risk: Risk) -> str:
             f"{risk.acceptance[:1].upper()}{risk.acceptance[1:]}.")
 
 
-def _dated(log) -> str:
-    """The log's own date (its last review), or SOURCE_DATE_EPOCH when that is set."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).isoformat()
-    day = log.last_reviewed
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).isoformat()
-
-
 class HazardLogFormat(Format):
     name = "hazard-log"
 
@@ -38,15 +26,14 @@ class HazardLogFormat(Format):
         log = ctx.library.hazard_log
         flags = {c.target: ctx.library.red_flags.get(c.target) for h in log.hazards for c in h.controls
                  if c.kind == "red_flag"}
-        # Dated by its own review, like every other artifact: a leaflet's review does not touch it.
-        return repr((log, sorted(flags.items()), ctx.publisher, _dated(log)))
+        return repr((log, sorted(flags.items()), ctx.publisher, ctx.created))
 
     def render(self, job: Job, ctx: RenderContext) -> bytes:
         html = render_template(
             "hazard-log.html.j2",
             log=ctx.library.hazard_log,
             publisher=ctx.publisher,
-            created=_dated(ctx.library.hazard_log),
+            created=ctx.created,
             red_flags=ctx.library.red_flags,
             severities=SEVERITIES,
             matrix=list(zip(LIKELIHOODS, RISK_MATRIX))[::-1],
