@@ -40,7 +40,7 @@ MANIFEST = "manifest.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Code every format depends on; each format adds its own module, templates and styles.
 SHARED_CODE = tuple(PACKAGE_DIR / name for name in
-                    ("model.py", "presentation.py", "build.py", "formats/__init__.py"))
+                    ("model.py", "presentation.py", "body_map.py", "build.py", "formats/__init__.py"))
 
 
 class BuildRefused(Exception):

@@ -26,6 +26,7 @@ def condition_texts(c: Condition) -> list[tuple[str, str]]:
         fields += [(f"care/{b.level}/signs/{i}", t) for i, t in enumerate(b.signs)]
     for i, t in enumerate(c.tests):
         fields += [(f"tests/{i}/name", t.name), (f"tests/{i}/purpose", t.purpose)]
+    fields += [(f"questions/{i}", t) for i, t in enumerate(c.questions)]
     for i, s in enumerate(c.sources):
         fields += [(f"sources/{i}/title", s.title), (f"sources/{i}/author", s.author)]
     return fields
