@@ -29,8 +29,8 @@ def test_manifest_lists_every_file_with_its_hash(built):
 def test_manifest_names_conditions_and_guides(built, library):
     listed = manifest(built)["artifacts"]
     pdfs = [a for a in listed if a["format"] == "pdf"]
-    assert {a["condition"] for a in pdfs} == set(library.conditions)
-    assert {a["variant"] for a in pdfs} == {"a4", "letter", "large-print"}
+    assert {a["condition"] for a in pdfs} == set(library.conditions) | {None}  # topics have leaflets too
+    assert {a["variant"] for a in pdfs} == {"a4", "letter", "large-print.a4", "large-print.letter"}
     assert {a["guide"] for a in listed if a["format"] == "epub"} == set(library.guides)
 
 
@@ -55,8 +55,9 @@ def test_one_edit_rebuilds_only_what_depends_on_it(project):
     report = small_build(project)
     rebuilt = {o.job.path for o in report.outcomes if o.status == "built"}
     assert rebuilt == {
-        "html/calf-strain.html", "pdf/calf-strain.pdf", "pdf/calf-strain.letter.pdf",
-        "pdf/calf-strain.large-print.pdf", "epub/small-guide.epub", "index.html",
+        "html/calf-strain.html", "pdf/calf-strain.a4.pdf", "pdf/calf-strain.letter.pdf",
+        "pdf/calf-strain.large-print.a4.pdf", "pdf/calf-strain.large-print.letter.pdf",
+        "epub/small-guide.epub", "index.html",
     }
     after = snapshot(project / "outputs")
     changed = {path for path in after if after[path] != before.get(path)}
@@ -220,7 +221,9 @@ def test_renaming_a_page_rebuilds_the_pages_that_link_to_it(project):
     report = small_build(project)
     rebuilt = {o.job.path for o in report.outcomes if o.status == "built"}
     # calf-strain links to price-method, so its page and leaflets show the new title.
-    assert {"html/price-method.html", "html/calf-strain.html", "pdf/calf-strain.pdf",
-            "pdf/calf-strain.letter.pdf", "pdf/calf-strain.large-print.pdf",
+    assert {"html/price-method.html", "html/calf-strain.html", "pdf/calf-strain.a4.pdf",
+            "pdf/calf-strain.letter.pdf", "pdf/calf-strain.large-print.a4.pdf",
+            "pdf/calf-strain.large-print.letter.pdf", *(f"pdf/price-method.{v}.pdf" for v in
+            ("a4", "letter", "large-print.a4", "large-print.letter")),
             "epub/small-guide.epub", "index.html"} == rebuilt
     assert "The PRICE method for strains" in (project / "outputs/html/calf-strain.html").read_text()

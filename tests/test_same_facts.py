@@ -22,9 +22,10 @@ def test_every_condition_says_the_same_in_every_format(built):
         fields = condition_texts(condition)
         texts = {
             "html": html_text((built / f"html/{slug}.html").read_text(encoding="utf-8")),
-            "pdf a4": pdf_text(built / f"pdf/{slug}.pdf"),
+            "pdf a4": pdf_text(built / f"pdf/{slug}.a4.pdf"),
             "pdf letter": pdf_text(built / f"pdf/{slug}.letter.pdf"),
-            "pdf large print": pdf_text(built / f"pdf/{slug}.large-print.pdf"),
+            "pdf large print a4": pdf_text(built / f"pdf/{slug}.large-print.a4.pdf"),
+            "pdf large print letter": pdf_text(built / f"pdf/{slug}.large-print.letter.pdf"),
             "epub": epub_texts.get(guide_for.get(slug), ""),
         }
         for fmt, text in texts.items():

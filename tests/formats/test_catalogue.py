@@ -55,8 +55,9 @@ def test_catalogue_links_both_ways(built):
 def test_catalogue_lists_every_condition_with_status_and_sizes(built, library):
     index = (built / "index.html").read_text(encoding="utf-8")
     for slug, condition in library.conditions.items():
-        for file in (f"html/{slug}.html", f"pdf/{slug}.pdf", f"pdf/{slug}.letter.pdf",
-                     f"pdf/{slug}.large-print.pdf", f"sms/{slug}.txt"):
+        for file in (f"html/{slug}.html", f"pdf/{slug}.a4.pdf", f"pdf/{slug}.letter.pdf",
+                     f"pdf/{slug}.large-print.a4.pdf", f"pdf/{slug}.large-print.letter.pdf",
+                     f"sms/{slug}.txt"):
             assert f'href="{file}"' in index
     assert index.count("Status: draft, not yet clinically reviewed. Last reviewed November 21, 2026.") == 12
     assert re.search(r"Printable leaflet, A4 \(PDF\)</a> \(\d+ KB\)", index)
