@@ -72,7 +72,9 @@ def html_text(markup: str) -> str:
 
 def pdf_text(path: Path) -> str:
     out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
-    return normalize(out.stdout.decode("utf-8"))
+    # A line may end at a word's own hyphen ("anti-" / "inflammatory"); the leaflets never
+    # hyphenate words themselves, so such a hyphen joins the next line without a space.
+    return normalize(re.sub(r"-\n", "-", out.stdout.decode("utf-8")))
 
 
 def epub_text(path: Path) -> str:
