@@ -11,9 +11,8 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from ..presentation import ASSETS_DIR, STYLES_DIR, TEMPLATES_DIR
+from ..presentation import ASSETS_DIR, STYLES_DIR
 from ..qr import qr_image
 from . import Format, Job, RenderContext, register, subject_inputs
 from .html import render_page, subject
@@ -169,9 +168,6 @@ def fit_to_paper(paper: Paper, lay_out, name: str):
 class PdfFormat(Format):
     name = "pdf"
     heavy = True
-    resources = (TEMPLATES_DIR / "page.html.j2", TEMPLATES_DIR / "_content.html.j2",
-                 STYLES_DIR / "leaflet.css", ASSETS_DIR / "fonts", ASSETS_DIR / "icons",
-                 Path(__file__).resolve().parent.parent / "qr.py")
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         items = [("condition", slug) for slug in ctx.library.conditions]
@@ -213,6 +209,8 @@ class PdfFormat(Format):
             html, document = fit_to_paper(paper, lay_out, f"{job.path} ({item.slug})")
             data = document.write_pdf(
                 pdf_variant="pdf/ua-1",
+                # Keeps the page's reference, version and review status as document metadata.
+                custom_metadata=True,
                 # Derived from the content, so the same input gives the same bytes.
                 pdf_identifier=hashlib.sha256(html.encode()).hexdigest()[:32].encode(),
             )

@@ -17,36 +17,39 @@ from pipeline.build import BuildOptions, build
 from pipeline.fetcher import AssetsOnlyFetcher, ResourceRefused
 from pipeline.formats.pdf import VARIANTS, DoesNotFit, Paper, fit_to_paper, pdf_path
 from pipeline.project import Project
+from real_sources import slugs
 from textfields import condition_texts, missing, pdf_text, topic_texts
 
-LIBRARY = Project(ROOT).library()
-PUBLISHER = LIBRARY.publishers["us-default"]
-ITEMS = [("condition", slug) for slug in sorted(LIBRARY.conditions)] + [
-    ("topic", slug) for slug in sorted(LIBRARY.topics)]
+ITEMS = [("condition", slug) for slug in slugs("conditions")] + [("topic", slug) for slug in slugs("topics")]
 CASES = [(kind, slug, variant) for kind, slug in ITEMS for variant in VARIANTS]
 IDS = [f"{slug}.{variant}" for _kind, slug, variant in CASES]
 # The running footer sits in the bottom page margin; every other line is running text.
 FOOTER_ZONE_MM = 13
 
 
-def item_of(kind, slug):
-    return (LIBRARY.conditions if kind == "condition" else LIBRARY.topics)[slug]
+@pytest.fixture(scope="module")
+def publisher(library):
+    return library.publishers["us-default"]
+
+
+def item_of(library, kind, slug):
+    return (library.conditions if kind == "condition" else library.topics)[slug]
 
 
 @pytest.mark.parametrize("kind,slug,variant", CASES, ids=IDS)
-def test_every_field_is_in_the_leaflet(built, kind, slug, variant):
+def test_every_field_is_in_the_leaflet(built, library, publisher, kind, slug, variant):
     text = pdf_text(built / pdf_path(slug, variant))
-    item = item_of(kind, slug)
+    item = item_of(library, kind, slug)
     assert missing(condition_texts(item) if kind == "condition" else topic_texts(item), text) == []
     for must in ("Knee Pain Handouts (example publisher)", "202-555-0143", "knee.example",
                  "Draft: not yet clinically reviewed", "does not replace advice", "Page 1 of",
                  "Last reviewed: November 21, 2026", "Next review due: November 21, 2027",
-                 PUBLISHER.feedback, "Your clinic", "Read this online"):
+                 publisher.feedback, "Your clinic", "Read this online"):
         assert must in text, must
 
 
 @pytest.mark.parametrize("kind,slug,variant", CASES, ids=IDS)
-def test_clear_print_measured(built, kind, slug, variant):
+def test_clear_print_measured(built, library, kind, slug, variant):
     """RNIB clear print, measured from the printed characters: size, line length, pages."""
     path = built / pdf_path(slug, variant)
     paper = VARIANTS[variant]
@@ -68,7 +71,8 @@ def test_clear_print_measured(built, kind, slug, variant):
     else:
         assert m.body_pt >= 12
         assert min(line.size for line in running) >= 11 - 0.01, "only the running footer may be under 11 pt"
-    assert footer and all("Page " in line.text or line.text in item_of(kind, slug).title for line in footer)
+    reference = item_of(library, kind, slug).reference
+    assert footer and all("Page " in line.text or reference in line.text for line in footer), footer
     longest = max(running, key=lambda line: len(line.text))
     assert len(longest.text) <= 75, f"{len(longest.text)} characters: {longest.text!r}"
     # No italic and no capitals for running text.
@@ -214,13 +218,13 @@ def _struct_elements(node, found):
 
 
 @pytest.mark.parametrize("kind,slug,variant", CASES, ids=IDS)
-def test_pdf_ua_structure(built, kind, slug, variant):
+def test_pdf_ua_structure(built, library, publisher, kind, slug, variant):
     with pikepdf.open(built / pdf_path(slug, variant)) as pdf:
         root = pdf.Root
         assert root.MarkInfo.Marked is True
         assert str(root.Lang) == "en-US"
         assert root.ViewerPreferences.DisplayDocTitle is True
-        assert str(pdf.docinfo.Title).startswith(item_of(kind, slug).title)
+        assert str(pdf.docinfo.Title).startswith(item_of(library, kind, slug).title)
         with pdf.open_metadata() as xmp:
             assert xmp.get("pdfuaid:part") == "1"
         elements = []
@@ -230,9 +234,9 @@ def test_pdf_ua_structure(built, kind, slug, variant):
         # The figures are the QR code and the picture of where it hurts, each with its text;
         # the care cards' icons are drawn as artifacts, not figures without words.
         alts = sorted(str(f.get("/Alt", "")) for f in elements if str(f.S) == "/Figure")
-        expected = [f"QR code that opens this handout online at {PUBLISHER.page_url(slug)}"]
+        expected = [f"QR code that opens this handout online at {publisher.page_url(slug)}"]
         if kind == "condition":
-            expected.append(body_map.alt_text(LIBRARY.conditions[slug].body_location))
+            expected.append(body_map.alt_text(library.conditions[slug].body_location))
         assert alts == sorted(expected)
         for page in pdf.pages:
             for name, font in page.Resources.Font.items():
@@ -250,12 +254,12 @@ def _qr_page(path) -> int:
 
 
 @pytest.mark.parametrize("kind,slug,variant", CASES, ids=IDS)
-def test_qr_code_reads_as_the_page_address_beside_its_caption(built, kind, slug, variant):
+def test_qr_code_reads_as_the_page_address_beside_its_caption(built, publisher, kind, slug, variant):
     path = built / pdf_path(slug, variant)
     page = _qr_page(path)
     # The caption's page rendered (pdftoppm -r 200) as a phone camera would see it.
     codes = read_qr_codes(path, page=page)
-    assert [code.text for code in codes] == [PUBLISHER.page_url(slug)]
+    assert [code.text for code in codes] == [publisher.page_url(slug)]
     code = codes[0]
     assert code.size_mm >= 25, f"{code.size_mm:.1f} mm"
     with pdfplumber.open(path) as pdf:
@@ -266,11 +270,11 @@ def test_qr_code_reads_as_the_page_address_beside_its_caption(built, kind, slug,
     caption_top = scan["top"] * MM_PER_PT
     # The caption, with the address a reader can type, is on the same page, beside or just
     # below the code.
-    assert PUBLISHER.short_page_url(slug) in re.sub(r"\s+", "", caption)
+    assert publisher.short_page_url(slug) in re.sub(r"\s+", "", caption)
     assert code.top_mm - 2 <= caption_top <= code.bottom_mm + 12, (code, caption_top)
 
 
-def test_qr_code_has_a_four_module_quiet_zone(built, tmp_path):
+def test_qr_code_has_a_four_module_quiet_zone(built, publisher, tmp_path):
     """Around the symbol, 4 modules' width of white, measured on the rendered page."""
     import segno
     from PIL import Image
@@ -281,7 +285,7 @@ def test_qr_code_has_a_four_module_quiet_zone(built, tmp_path):
                     str(tmp_path / "p")], check=True)
     image = Image.open(next(tmp_path.glob("p-*.png"))).convert("L")
     code = read_qr_codes(path, page=page)[0]
-    modules = segno.make(PUBLISHER.page_url("cruciate-ligament-injury"), error="m").symbol_size(border=0)[0]
+    modules = segno.make(publisher.page_url("cruciate-ligament-injury"), error="m").symbol_size(border=0)[0]
     px_per_mm = 200 / 25.4
     module_px = code.size_mm / modules * px_per_mm
     from zxingcpp import read_barcodes
@@ -296,20 +300,20 @@ def test_qr_code_has_a_four_module_quiet_zone(built, tmp_path):
 
 
 @pytest.mark.parametrize("kind,slug", ITEMS)
-def test_read_more_prints_where_to_find_each_page(built, kind, slug):
-    item = item_of(kind, slug)
+def test_read_more_prints_where_to_find_each_page(built, library, publisher, kind, slug):
+    item = item_of(library, kind, slug)
     for variant in VARIANTS:
         # An address may run over two lines: compare without the spaces.
         text = re.sub(r"\s+", "", pdf_text(built / pdf_path(slug, variant)))
-        for _kind, other, title in LIBRARY.related(item):
-            assert re.sub(r"\s+", "", f"{title}: {PUBLISHER.short_page_url(other)}") in text, (variant, other)
+        for _kind, other, title in library.related(item):
+            assert re.sub(r"\s+", "", f"{title}: {publisher.short_page_url(other)}") in text, (variant, other)
 
 
-def test_leaflet_furniture(built):
+def test_leaflet_furniture(built, library):
     for _kind, slug in ITEMS:
         text = pdf_text(built / pdf_path(slug, "a4"))
         large = pdf_text(built / pdf_path(slug, "large-print.letter"))
-        if slug in LIBRARY.conditions:
+        if slug in library.conditions:
             assert "Questions to ask your doctor" in text
             assert "Also available in large print, as a web page and by text message." in text
             assert "Also available in standard print, as a web page and by text message." in large
@@ -318,7 +322,7 @@ def test_leaflet_furniture(built):
         for leaflet in (text, large):
             assert "Your clinic Name: Phone: Next visit:" in leaflet  # lines the clinic fills in
     # A notes box wherever it fits: the shortest leaflets have one.
-    assert "My notes" in pdf_text(built / pdf_path(min(LIBRARY.topics), "a4"))
+    assert "My notes" in pdf_text(built / pdf_path(min(library.topics), "a4"))
 
 
 def test_uk_leaflet_uses_the_uk_profile(built_uk):
