@@ -133,7 +133,8 @@ def fit_to_paper(paper: Paper, lay_out, name: str):
 
     Each try is a whole layout, so tries that cannot succeed are skipped. The smallest size is
     laid out first; the length scales with the type size (the measure is set in em), so a
-    larger size is tried only when that estimate says it may fit.
+    larger size is tried only when that estimate says it may fit. A leaflet that does not fit
+    is measured without the notes box, so the report says how much text must go.
     """
     smallest = paper.type_sizes[-1]
     html, document = lay_out(smallest, True)
@@ -152,16 +153,14 @@ def fit_to_paper(paper: Paper, lay_out, name: str):
             estimate = pages_needed(larger)
     if fits_small:
         return html, document
-    if base - paper.max_pages <= NOTES_PAGES:
-        html, document = lay_out(smallest, False)
-        if fits(document, paper):
-            return html, document
-        base, tried = pages_needed(document), f"{smallest} pt without the notes box"
-    else:
-        tried = f"{smallest} pt"
+    # Without the notes box: it may fit then, and if not, how far over is measured without it.
+    html, document = lay_out(smallest, False)
+    if fits(document, paper):
+        return html, document
+    needed = pages_needed(document)
     raise DoesNotFit(
-        f"{name}: does not fit: at {tried} it needs {base:.2f} pages where "
-        f"{paper.max_pages} are allowed, {base - paper.max_pages:.2f} of a page over. "
+        f"{name}: does not fit: at {smallest} pt it needs {needed:.2f} pages where "
+        f"{paper.max_pages} are allowed, {needed - paper.max_pages:.2f} of a page over. "
         f"Shorten the text; the type stays at {smallest} pt or larger.")
 
 
