@@ -14,7 +14,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .model import Condition, Publisher, Topic
+from . import body_map
+from .model import CARE_LEVELS, Condition, Publisher, Topic
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
@@ -31,6 +32,19 @@ DRAFT_NOTICE = "Draft: not yet clinically reviewed. A clinician has not yet chec
 CHANGED_NOTICE = "Changed since clinical review on {date}, not yet re-reviewed."
 OVERDUE_NOTICE = "Review overdue: this handout was due for clinical review on {date}."
 CARE_LABELS = {"emergency": "Emergency", "urgent": "Urgent", "routine": "Routine"}
+
+ICONS_DIR = ASSETS_DIR / "icons"
+
+
+@lru_cache(maxsize=None)
+def care_icon(level: str) -> Markup:
+    """The care level's icon as inline SVG, hidden from assistive technology: the level is
+    always written out in words beside it. The leaflet stylesheet draws the same file."""
+    if level not in CARE_LEVELS:
+        raise ValueError(f"unknown care level {level!r}")
+    svg = (ICONS_DIR / f"{level}.svg").read_text(encoding="utf-8").strip()
+    return Markup(svg.replace("<svg ", '<svg class="care-icon" aria-hidden="true" focusable="false" ', 1))
+
 
 def format_date(day: dt.date | str, locale: str) -> str:
     """A date in words, in the order the publisher's readers expect (an ISO string works too)."""
@@ -108,6 +122,10 @@ def environment() -> jinja2.Environment:
         OVERDUE_NOTICE=OVERDUE_NOTICE,
         CARE_LABELS=CARE_LABELS,
         format_date=format_date,
+        care_icon=care_icon,
+        body_map_src=body_map.data_uri,
+        body_map_alt=body_map.alt_text,
+        body_map_caption=body_map.caption,
     )
     return env
 

@@ -26,6 +26,7 @@ def condition_texts(c: Condition) -> list[tuple[str, str]]:
         fields += [(f"care/{b.level}/signs/{i}", t) for i, t in enumerate(b.signs)]
     for i, t in enumerate(c.tests):
         fields += [(f"tests/{i}/name", t.name), (f"tests/{i}/purpose", t.purpose)]
+    fields += [(f"questions/{i}", t) for i, t in enumerate(c.questions)]
     for i, s in enumerate(c.sources):
         fields += [(f"sources/{i}/title", s.title), (f"sources/{i}/author", s.author)]
     return fields
@@ -69,9 +70,28 @@ def html_text(markup: str) -> str:
     return normalize(" ".join(parser.parts))
 
 
+# The running footer's band at the foot of every page (the bottom page margin), in points.
+FOOTER_PT = 13 / 25.4 * 72
+
+
+def _pdftotext(path: Path, *crop: str) -> str:
+    out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", *crop, str(path), "-"], capture_output=True, check=True)
+    return out.stdout.decode("utf-8")
+
+
 def pdf_text(path: Path) -> str:
-    out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
-    return normalize(out.stdout.decode("utf-8"))
+    """The text of a PDF, the running footers last: text that runs on from one page to the
+    next stays in one piece instead of being cut by the footer between them."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        _x0, _y0, width, height = (float(v) for v in pdf.pages[0].mediabox)
+    w, h, body_h = str(int(width) + 1), str(int(height) + 1), str(int(height - FOOTER_PT))
+    body = _pdftotext(path, "-x", "0", "-y", "0", "-W", w, "-H", body_h)
+    footer = _pdftotext(path, "-x", "0", "-y", body_h, "-W", w, "-H", h)
+    # A line may end at a word's own hyphen ("anti-" / "inflammatory"); the leaflets never
+    # hyphenate words themselves, so such a hyphen joins the next line without a space.
+    return normalize(re.sub(r"-\n", "-", body.replace("\f", "\n")) + " " + footer)
 
 
 def epub_text(path: Path) -> str:
@@ -102,9 +122,10 @@ def missing_by_format(out: Path, library: Library, publisher: str = "us-default"
         fields = condition_texts(condition)
         texts = {
             "html": html_text((out / f"html/{slug}.html").read_text(encoding="utf-8")),
-            "pdf a4": pdf_text(out / f"pdf/{slug}.pdf"),
+            "pdf a4": pdf_text(out / f"pdf/{slug}.a4.pdf"),
             "pdf letter": pdf_text(out / f"pdf/{slug}.letter.pdf"),
-            "pdf large print": pdf_text(out / f"pdf/{slug}.large-print.pdf"),
+            "pdf large print a4": pdf_text(out / f"pdf/{slug}.large-print.a4.pdf"),
+            "pdf large print letter": pdf_text(out / f"pdf/{slug}.large-print.letter.pdf"),
             "epub": epub_texts.get(guide_for.get(slug), ""),
         }
         for fmt, text in texts.items():

@@ -6,14 +6,20 @@ from ..presentation import format_date, render_template
 from . import Format, Job, RenderContext, register
 from .hazard_log import PATH as HAZARD_LOG
 
-CONDITION_FILES = (
-    # (path pattern, link text, MIME type)
-    ("html/{slug}.html", "Web page", None),
-    ("pdf/{slug}.pdf", "Printable leaflet, A4 (PDF)", "application/pdf"),
-    ("pdf/{slug}.letter.pdf", "Printable leaflet, US Letter (PDF)", "application/pdf"),
-    ("pdf/{slug}.large-print.pdf", "Large-print leaflet (PDF)", "application/pdf"),
-    ("sms/{slug}.txt", "Text message (plain text)", "text/plain"),
-)
+PAPER_NAMES = {"a4": "A4", "letter": "US Letter"}
+
+
+def condition_files(paper_size: str) -> tuple[tuple[str, str, str | None], ...]:
+    """(path pattern, link text, MIME type) of a condition's files, the publisher's paper first."""
+    papers = sorted(PAPER_NAMES, key=lambda paper: paper != paper_size)
+    return (
+        ("html/{slug}.html", "Web page", None),
+        *((f"pdf/{{slug}}.{paper}.pdf", f"Printable leaflet, {PAPER_NAMES[paper]} (PDF)", "application/pdf")
+          for paper in papers),
+        *((f"pdf/{{slug}}.large-print.{paper}.pdf", f"Large-print leaflet, {PAPER_NAMES[paper]} (PDF)",
+           "application/pdf") for paper in papers),
+        ("sms/{slug}.txt", "Text message (plain text)", "text/plain"),
+    )
 
 
 def human_size(size: int) -> str:
@@ -65,7 +71,7 @@ class CatalogueFormat(Format):
         conditions = []
         for condition in sorted(library.conditions.values(), key=lambda c: c.title.lower()):
             files = []
-            for pattern, label, mime in CONDITION_FILES:
+            for pattern, label, mime in condition_files(ctx.publisher.paper_size):
                 path = pattern.format(slug=condition.slug)
                 if path in sizes:  # only link what exists
                     files.append({"href": path, "label": label, "type": mime, "size": human_size(sizes[path])})
@@ -83,7 +89,10 @@ class CatalogueFormat(Format):
             })
         topics = [
             {"href": f"html/{t.slug}.html", "title": t.title, "size": human_size(sizes[f"html/{t.slug}.html"]),
-             "status": _status(t, locale)}
+             "status": _status(t, locale),
+             "leaflets": [{"href": path, "label": label, "size": human_size(sizes[path])}
+                          for pattern, label, mime in condition_files(ctx.publisher.paper_size)
+                          if mime == "application/pdf" and (path := pattern.format(slug=t.slug)) in sizes]}
             for t in sorted(library.topics.values(), key=lambda t: t.title.lower())
             if f"html/{t.slug}.html" in sizes
         ]

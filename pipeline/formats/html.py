@@ -16,8 +16,12 @@ def subject(job: Job, ctx: RenderContext) -> Condition | Topic:
 
 
 def render_page(item: Condition | Topic, ctx: RenderContext, *, variant: str, link,
-                large_print: bool = False, qr_src: str = "") -> str:
-    """The page for one item, as the web ("web") or the leaflet ("print") variant."""
+                large_print: bool = False, qr_src: str = "", qr_width_mm: float = 0, address=None,
+                fit: str = "", notes: bool = False) -> str:
+    """The page for one item, as the web ("web") or the leaflet ("print") variant.
+
+    The leaflet also takes `address` (prints where each linked page is), `fit` (classes
+    for the type size) and `notes` (whether a notes box fits)."""
     return render_template(
         "page.html.j2",
         item=item,
@@ -26,9 +30,14 @@ def render_page(item: Condition | Topic, ctx: RenderContext, *, variant: str, li
         variant=variant,
         large_print=large_print,
         link=link,
+        address=address,
+        fit=fit,
+        notes=notes,
         created=ctx.created,
         page_url=ctx.publisher.page_url(item.slug),
+        short_url=ctx.publisher.short_page_url(item.slug),
         qr_src=qr_src,
+        qr_width_mm=qr_width_mm,
         structured_data=json_for_script(medical_web_page(item, ctx.publisher)),
     )
 

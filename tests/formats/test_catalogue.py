@@ -55,8 +55,9 @@ def test_catalogue_links_both_ways(built):
 def test_catalogue_lists_every_condition_with_status_and_sizes(built, library):
     index = (built / "index.html").read_text(encoding="utf-8")
     for slug, condition in library.conditions.items():
-        for file in (f"html/{slug}.html", f"pdf/{slug}.pdf", f"pdf/{slug}.letter.pdf",
-                     f"pdf/{slug}.large-print.pdf", f"sms/{slug}.txt"):
+        for file in (f"html/{slug}.html", f"pdf/{slug}.a4.pdf", f"pdf/{slug}.letter.pdf",
+                     f"pdf/{slug}.large-print.a4.pdf", f"pdf/{slug}.large-print.letter.pdf",
+                     f"sms/{slug}.txt"):
             assert f'href="{file}"' in index
     entries = re.findall(r'<div class="entry".*?</div>', index, re.S)
     assert len(entries) == len(library.conditions)
@@ -69,3 +70,15 @@ def test_catalogue_lists_every_condition_with_status_and_sizes(built, library):
     assert re.search(r"Printable leaflet, A4 \(PDF\)</a> \(\d+ KB\)", index)
     for slug in library.guides:
         assert f'href="epub/{slug}.epub"' in index
+
+
+def test_the_publisher_paper_size_comes_first(built, built_uk, library):
+    """US clinics print on Letter and UK ones on A4: each catalogue and page offers theirs first."""
+    for out, first, second in ((built, "letter", "a4"), (built_uk, "a4", "letter")):
+        index = (out / "index.html").read_text(encoding="utf-8")
+        for slug in [*library.conditions, *library.topics]:
+            assert index.index(f'href="pdf/{slug}.{first}.pdf"') < index.index(f'href="pdf/{slug}.{second}.pdf"')
+            assert (index.index(f'href="pdf/{slug}.large-print.{first}.pdf"')
+                    < index.index(f'href="pdf/{slug}.large-print.{second}.pdf"'))
+            page = (out / f"html/{slug}.html").read_text(encoding="utf-8")
+            assert f'href="../pdf/{slug}.{first}.pdf"' in page
