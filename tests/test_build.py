@@ -293,7 +293,8 @@ def test_each_artifact_carries_its_own_items_review_date(project):
     report = small_build(project)
     rebuilt = {o.job.path for o in report.outcomes if o.status == "built"}
     assert rebuilt == {"html/calf-strain.html", "pdf/calf-strain.a4.pdf", "pdf/calf-strain.letter.pdf",
-                       "pdf/calf-strain.large-print.pdf", "epub/small-guide.epub", "index.html"}
+                       "pdf/calf-strain.large-print.a4.pdf", "pdf/calf-strain.large-print.letter.pdf",
+                       "epub/small-guide.epub", "index.html"}
     after = snapshot(project / "outputs")
     assert {p for p in after if after[p] != before.get(p)} == rebuilt | {"manifest.json"}
     out = project / "outputs"
@@ -302,8 +303,8 @@ def test_each_artifact_carries_its_own_items_review_date(project):
         with pikepdf.open(out / "pdf" / pdf) as doc:
             return str(doc.docinfo["/CreationDate"])
 
-    assert created("calf-strain.pdf").startswith("D:20261122")
-    assert created("dvt.pdf").startswith("D:20261121")
+    assert created("calf-strain.a4.pdf").startswith("D:20261122")
+    assert created("dvt.a4.pdf").startswith("D:20261121")
     assert '<meta name="dcterms.modified" content="2026-11-22' in (out / "html/calf-strain.html").read_text()
     assert '<meta name="dcterms.modified" content="2026-11-21' in (out / "html/dvt.html").read_text()
     with zipfile.ZipFile(out / "epub/small-guide.epub") as book:
