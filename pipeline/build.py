@@ -28,7 +28,7 @@ from .atomic import exclusive_lock, remove_stale_temporaries, write_atomic, writ
 from .diagnostics import Diagnostic, SourceProblems
 # Only light modules here: a build with nothing to do must not pay for YAML, JSON Schema,
 # templates or renderers. The rest is imported once the build knows it has work.
-from .formats import Format, Job, RenderContext, all_formats, resource_digest
+from .formats import Format, Job, Listed, RenderContext, all_formats, resource_digest
 from .lifetime import die_with_parent
 from .model import DEFAULT_PUBLISHER, FrozenMap, Library
 
@@ -418,9 +418,14 @@ def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format]
         (out_dir / path).unlink(missing_ok=True)
         report.removed.append(path)
 
-    for fmt in registry.values():
-        if fmt.aggregate:
-            _build_aggregate(out_dir, fmt, ctx, new_entries, old, digests, report, observer)
+    aggregates = sorted((f for f in registry.values() if f.aggregate), key=lambda f: f.aggregate)
+    for fmt in aggregates:
+        _build_aggregate(out_dir, fmt, ctx, new_entries, old, digests, report, observer)
+    # An aggregate file no longer planned (a print pack with no leaflets left) goes too.
+    for path in sorted(set(old) - set(new_entries)):
+        if old[path].get("format") in {f.name for f in aggregates}:
+            (out_dir / path).unlink(missing_ok=True)
+            report.removed.append(path)
 
     # The key is recorded only for a build that fully succeeded: a failure is retried next time.
     state = {"pipeline": __version__, "key": "" if report.failed else key,
@@ -432,8 +437,9 @@ def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format]
 
 def _build_aggregate(out_dir, fmt, ctx, entries, old, digests, report, observer) -> None:
     """Formats that list the others (the catalogue) are planned once the others are known."""
-    listed = tuple(sorted((e["path"], e["bytes"]) for e in entries.values()))
-    aggregate_ctx = RenderContext(ctx.library, ctx.publisher, ctx.created, listed)
+    listed = tuple(sorted(Listed(e["path"], e["bytes"], e["sha256"], e.get("pages")) for e in entries.values()))
+    aggregate_ctx = RenderContext(ctx.library, ctx.publisher, ctx.created, listed,
+                                  read=lambda path: (out_dir / path).read_bytes())
     for job in fmt.jobs(aggregate_ctx):
         fp = fingerprint(fmt, job, aggregate_ctx, digests)
         entry = old.get(job.path)
@@ -470,6 +476,7 @@ def _write(out_dir: Path, job: Job, data: bytes, fp: str) -> dict:
         "sha256": _sha256(data),
         "fingerprint": fp,
         "mtime_ns": path.stat().st_mtime_ns,
+        **all_formats()[job.format].describe(job, data),  # e.g. a PDF's page count
     }
 
 

@@ -7,9 +7,9 @@ reads sources and never writes files: the build does both.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from ..model import Library, Publisher
 
@@ -27,6 +27,15 @@ class Job:
     subject: tuple[str, str] | None = None
 
 
+class Listed(NamedTuple):
+    """One artifact of the build, as aggregate formats see it."""
+
+    path: str
+    bytes: int
+    sha256: str = ""
+    pages: int | None = None  # for PDFs (see Format.describe)
+
+
 @dataclass(frozen=True)
 class RenderContext:
     """Everything a renderer may use besides the job itself."""
@@ -35,8 +44,10 @@ class RenderContext:
     publisher: Publisher
     # ISO timestamp written into documents that record a date (from SOURCE_DATE_EPOCH).
     created: str
-    # For aggregate formats only: (path, bytes) of every other artifact of the build.
-    listed: tuple[tuple[str, int], ...] = ()
+    # For aggregate formats only: every artifact of the formats below them, sorted by path,
+    # and a reader of an artifact's bytes (the print pack packs the leaflets themselves).
+    listed: tuple[Listed, ...] = ()
+    read: Callable[[str], bytes] | None = field(default=None, repr=False, compare=False)
 
 
 class Format:
@@ -45,8 +56,10 @@ class Format:
     name: str = ""
     # Package files (templates, styles, fonts) whose change must rebuild this format.
     resources: tuple[Path, ...] = ()
-    # Formats whose outputs this one lists (the catalogue needs the others' sizes).
-    aggregate: bool = False
+    # 0 for a format rendered from the content model. An aggregate format lists the outputs of
+    # the others and runs after them, in order of this level: the print pack (1) packs the
+    # leaflets, then the catalogue (2) lists everything, the print pack included.
+    aggregate: int = 0
     # Costly enough (tens of milliseconds or more) to send to a worker process.
     heavy: bool = False
 
@@ -62,6 +75,10 @@ class Format:
 
     def warm_up(self) -> None:
         """Load what rendering needs, once per worker process."""
+
+    def describe(self, job: Job, data: bytes) -> dict[str, int]:
+        """Facts about rendered bytes that the build records for aggregate formats."""
+        return {}
 
 
 REGISTRY: dict[str, Format] = {}
@@ -94,6 +111,6 @@ def subject_inputs(item, ctx: RenderContext) -> str:
 
 def all_formats() -> dict[str, Format]:
     """Every registered format, importing the modules that register them."""
-    from . import catalogue, epub, html, pdf, sms  # noqa: F401  (import registers)
+    from . import catalogue, epub, html, pdf, printpack, sms  # noqa: F401  (import registers)
 
     return REGISTRY

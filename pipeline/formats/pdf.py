@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from functools import lru_cache
+from pathlib import Path
 
+from ..pdf_pages import page_count
 from ..presentation import ASSETS_DIR, STYLES_DIR, TEMPLATES_DIR
 from ..qr import qr_data_uri
 from . import Format, Job, RenderContext, register, subject_inputs
@@ -64,7 +66,9 @@ class PdfFormat(Format):
     name = "pdf"
     heavy = True
     resources = (TEMPLATES_DIR / "page.html.j2", TEMPLATES_DIR / "_content.html.j2",
-                 STYLES_DIR / "leaflet.css", ASSETS_DIR / "fonts")
+                 STYLES_DIR / "leaflet.css", ASSETS_DIR / "fonts",
+                 # The page count it records comes from here.
+                 Path(__file__).resolve().parent.parent / "pdf_pages.py")
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         return [
@@ -78,6 +82,10 @@ class PdfFormat(Format):
 
     def warm_up(self) -> None:
         warm_weasyprint()
+
+    def describe(self, job: Job, data: bytes) -> dict[str, int]:
+        # The catalogue shows each leaflet's page count.
+        return {"pages": page_count(data) or 0}
 
     def render(self, job: Job, ctx: RenderContext) -> bytes:
         weasyprint, fonts, fetcher, base, sheets = warm_weasyprint()
