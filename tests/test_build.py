@@ -23,7 +23,7 @@ def test_manifest_lists_every_file_with_its_hash(built):
         assert artifact["sha256"] == hashlib.sha256(data).hexdigest()
         assert set(artifact) == {"path", "format", "variant", "condition", "guide", "bytes", "sha256"}
     formats = {a["format"] for a in listed}
-    assert formats == {"html", "pdf", "epub", "sms", "catalogue"}
+    assert formats == {"html", "pdf", "epub", "sms", "catalogue", "printpack"}
 
 
 def test_manifest_names_conditions_and_guides(built, library):
@@ -57,6 +57,7 @@ def test_one_edit_rebuilds_only_what_depends_on_it(project):
     assert rebuilt == {
         "html/calf-strain.html", "pdf/calf-strain.pdf", "pdf/calf-strain.letter.pdf",
         "pdf/calf-strain.large-print.pdf", "epub/small-guide.epub", "index.html",
+        "print-pack.letter.zip",
     }
     after = snapshot(project / "outputs")
     changed = {path for path in after if after[path] != before.get(path)}
@@ -222,5 +223,5 @@ def test_renaming_a_page_rebuilds_the_pages_that_link_to_it(project):
     # calf-strain links to price-method, so its page and leaflets show the new title.
     assert {"html/price-method.html", "html/calf-strain.html", "pdf/calf-strain.pdf",
             "pdf/calf-strain.letter.pdf", "pdf/calf-strain.large-print.pdf",
-            "epub/small-guide.epub", "index.html"} == rebuilt
+            "epub/small-guide.epub", "index.html", "print-pack.letter.zip"} == rebuilt
     assert "The PRICE method for strains" in (project / "outputs/html/calf-strain.html").read_text()
