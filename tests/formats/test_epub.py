@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import subprocess
@@ -11,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from pipeline.formats.epub import CONFORMANCE, guide_identifier
+from pipeline.formats.epub import CONFORMANCE, FONT_FILES, guide_identifier, prepare_for_pandoc
+from pipeline.presentation import DISCLAIMER
 from pipeline.project import Project
-from textfields import condition_texts, epub_text, missing, topic_texts
+from textfields import condition_texts, epub_text, html_text, missing, topic_texts
 
 LIBRARY = Project(ROOT).library()
 GUIDES = sorted(LIBRARY.guides)
@@ -57,7 +59,7 @@ def test_every_chapter_is_in_the_navigation(built, slug):
         nav = book.read(next(n for n in book.namelist() if n.endswith("nav.xhtml"))).decode("utf-8")
     titles = re.findall(r'<a href="text/[^"]+">([^<]+)</a>', nav)
     guide = LIBRARY.guides[slug]
-    expected = ["Introduction"] + [LIBRARY.title_of(ch.kind, ch.slug) for ch in guide.chapters]
+    expected = ["Introduction"] + [LIBRARY.title_of(ch.kind, ch.slug) for ch in guide.chapters] + ["About this guide"]
     assert [t.replace("&#39;", "'") for t in titles] == expected
 
 
@@ -108,3 +110,111 @@ def test_daisy_ace_reports_nothing_serious(built, slug, tmp_path):
     ]
     assert serious == []
     assert report["earl:result"]["earl:outcome"] == "pass"
+
+
+def book_files(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as book:
+        return {name: book.read(name).decode("utf-8") for name in book.namelist()
+                if name.endswith((".xhtml", ".opf", ".css", ".svg"))}
+
+
+def spine(opf_text: str) -> list[str]:
+    hrefs = dict(re.findall(r'<item id="([^"]+)" href="([^"]+)"', opf_text))
+    return [hrefs[idref] for idref in re.findall(r'<itemref idref="([^"]+)"', opf_text)]
+
+
+@pytest.mark.parametrize("slug", GUIDES)
+def test_every_document_is_titled_by_its_content(built, slug):
+    files = book_files(built / f"epub/{slug}.epub")
+    order = spine(files["EPUB/content.opf"])
+    assert order[:2] == ["text/cover.xhtml", "text/title_page.xhtml"]
+    guide = LIBRARY.guides[slug]
+    expected = ["Introduction"] + [LIBRARY.title_of(ch.kind, ch.slug) for ch in guide.chapters] + ["About this guide"]
+    titles = []
+    for href in order[2:]:
+        text = files["EPUB/" + href]
+        title = re.search(r"<title>([^<]*)</title>", text).group(1)
+        heading = re.search(r"<h1\b[^>]*>([^<]*)</h1>", text).group(1)
+        assert title == heading, href
+        titles.append(title.replace("&#39;", "'"))
+    assert titles == expected
+    assert not re.search(r"<title>[^<]*\.xhtml</title>", " ".join(files.values()))
+
+
+@pytest.mark.parametrize("slug", GUIDES)
+def test_title_page_and_about_page(built, slug):
+    files = book_files(built / f"epub/{slug}.epub")
+    guide = LIBRARY.guides[slug]
+    title_page = files["EPUB/text/title_page.xhtml"]
+    assert 'epub:type="titlepage"' in title_page
+    assert f">{guide.title}</h1>" in title_page
+    assert "Knee Pain Handouts (example publisher)" in title_page and "November 21, 2026" in title_page
+    assert "Draft:" in title_page  # the guide is a draft, and says so before anything else
+    about = next(text for name, text in files.items() if 'id="about-this-guide"' in text)
+    assert '<body epub:type="backmatter">' in about
+    for expected in ("Published by Knee Pain Handouts (example publisher) on November 21, 2026.",
+                     "202-555-0143", "https://knee.example/", DISCLAIMER.replace("This handout", "This guide"),
+                     "Atkinson Hyperlegible", "SIL Open Font License"):
+        assert expected in about, expected
+    sources = {(s.author, s.title) for ch in guide.chapters
+               for s in (LIBRARY.conditions if ch.kind == "condition" else LIBRARY.topics)[ch.slug].sources}
+    for author, title in sources:
+        assert f"{author}. {title}" in html_text(about)
+    nav = files["EPUB/nav.xhtml"]
+    for kind in ("cover", "titlepage", "bodymatter", "backmatter"):
+        assert f'epub:type="{kind}"' in nav.split('epub:type="landmarks"', 1)[1], kind
+
+
+@pytest.mark.parametrize("slug", GUIDES)
+def test_publisher_details_are_given_once(built, slug):
+    text = epub_text(built / f"epub/{slug}.epub")
+    assert text.count("202-555-0143") == 1
+    assert text.count("does not replace advice from your doctor") == 1
+    # Each chapter still carries its own review status and sources.
+    guide = LIBRARY.guides[slug]
+    assert text.count("Status: draft, not yet clinically reviewed.") == len(guide.chapters) + 1
+
+
+@pytest.mark.parametrize("slug", GUIDES)
+def test_the_projects_styles_and_typeface_are_carried(built, slug):
+    files = book_files(built / f"epub/{slug}.epub")
+    css = files["EPUB/styles/stylesheet1.css"]
+    for rule in (".draft-banner", ".care-emergency", ".care-urgent", ".care-routine", "figure.body-map",
+                 "@font-face"):
+        assert rule in css, rule
+    opf_text = files["EPUB/content.opf"]
+    with zipfile.ZipFile(built / f"epub/{slug}.epub") as book:
+        for font in FONT_FILES:
+            assert f'href="fonts/{font.name}" media-type="font/ttf"' in opf_text
+            assert book.read(f"EPUB/fonts/{font.name}") == font.read_bytes()
+            assert f'url("../fonts/{font.name}")' in css
+    chapters = " ".join(text for name, text in files.items() if "/text/ch" in name)
+    # Classed paragraphs reach the book as classed blocks, so the stylesheet can find them.
+    assert '<div class="draft-banner" role="note">' in chapters
+    assert '<div class="summary">' in chapters
+    assert re.search(r'<section id="[^"]+" class="level3 care-(?:block|card) care-urgent', chapters)
+    assert "aria-labelledby" not in chapters
+
+
+def test_inline_svg_and_classed_paragraphs_survive_pandoc(tmp_path):
+    import pypandoc
+
+    icon = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" class="care-icon" aria-hidden="true" '
+            'focusable="false"><circle cx="12" cy="12" r="10"/></svg>')
+    html = prepare_for_pandoc(
+        '<html lang="en"><body><h1 id="a">A</h1>'
+        f'<p class="note" role="note">{icon} Text <strong>bold</strong></p>'
+        '<section class="care" aria-labelledby="b"><h2 id="b">B</h2><p>x</p></section></body></html>')
+    assert "<svg" not in html and "aria-labelledby" not in html
+    assert '<div class="note" role="note"><p><img src="data:image/svg+xml;base64,' in html
+    data = base64.b64decode(re.search(r'base64,([^"]+)"', html).group(1)).decode()
+    assert 'viewBox="0 0 24 24"' in data and "aria-hidden" not in data and "focusable" not in data
+    assert 'alt="" class="care-icon"' in html
+    target = tmp_path / "t.epub"
+    pypandoc.convert_text(html, "epub3", format="html", outputfile=str(target),
+                          extra_args=["--sandbox", "--metadata=title:T", "--metadata=lang:en"])
+    with zipfile.ZipFile(target) as book:
+        media = [n for n in book.namelist() if n.startswith("EPUB/media/")]
+        assert len(media) == 1 and 'viewBox="0 0 24 24"' in book.read(media[0]).decode()
+        chapter = book.read("EPUB/text/ch001.xhtml").decode()
+    assert '<div class="note" role="note">' in chapter and 'class="care-icon"' in chapter
