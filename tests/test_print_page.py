@@ -10,12 +10,9 @@ from pathlib import Path
 import pytest
 
 from browser import launch
-from conftest import ROOT
-from pipeline.project import Project
+from real_sources import slugs
 
-LIBRARY = Project(ROOT).library()
-PAGES = sorted([*LIBRARY.conditions, *LIBRARY.topics])
-PUBLISHER = LIBRARY.publishers["us-default"]
+PAGES = slugs("conditions", "topics")
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +52,11 @@ def page_facts(path: Path) -> _PageFacts:
     facts = _PageFacts()
     facts.feed(path.read_text(encoding="utf-8"))
     return facts
+
+
+@pytest.fixture(scope="module")
+def publisher(library):
+    return library.publishers["us-default"]
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +151,7 @@ def test_clear_print_sizes_and_line_length(printed, slug):
 
 
 @pytest.mark.parametrize("slug", PAGES)
-def test_link_addresses_are_printed(built, printed, slug):
+def test_link_addresses_are_printed(built, printed, slug, publisher):
     links = page_facts(built / f"html/{slug}.html").links
     text = pdf_text(printed[slug, "A4"])
     # Addresses wrap across lines: compare with all white space removed.
@@ -158,7 +160,7 @@ def test_link_addresses_are_printed(built, printed, slug):
     for href in links:
         if href.startswith("#") or href.startswith("tel:"):
             continue
-        expected.add(href if "://" in href else PUBLISHER.website + "html/" + href)
+        expected.add(href if "://" in href else publisher.website + "html/" + href)
     assert expected, f"{slug} has no links to check"
     missing = [url for url in sorted(expected) if url not in flat]
     assert missing == []
@@ -167,7 +169,7 @@ def test_link_addresses_are_printed(built, printed, slug):
 
 
 @pytest.mark.parametrize("slug", PAGES)
-def test_printed_qr_code_opens_the_page(printed, slug, tmp_path):
+def test_printed_qr_code_opens_the_page(printed, slug, tmp_path, publisher):
     import zxingcpp
     from PIL import Image
 
@@ -175,7 +177,7 @@ def test_printed_qr_code_opens_the_page(printed, slug, tmp_path):
                     str(tmp_path / "page")], check=True)
     image = Image.open(next(tmp_path.glob("page*.png")))
     codes = zxingcpp.read_barcodes(image)
-    assert [code.text for code in codes] == [PUBLISHER.page_url(slug)]
+    assert [code.text for code in codes] == [publisher.page_url(slug)]
     # At least 25 mm wide on paper (200 dots per inch).
     position = codes[0].position
     width_mm = (position.top_right.x - position.top_left.x) / 200 * 25.4
@@ -187,7 +189,7 @@ def test_printed_qr_code_opens_the_page(printed, slug, tmp_path):
     column = sorted((c for c in chars if c["x0"] >= left - 8 / 25.4 * 72 and c["top"] > bottom),
                     key=lambda c: (round(c["top"]), c["x0"]))
     caption = "".join(c["text"] for c in column if not c["text"].isspace())
-    short = PUBLISHER.page_url(slug).split("://", 1)[1]
+    short = publisher.page_url(slug).split("://", 1)[1]
     assert caption.startswith("Scantoreadthispageonline:" + short), caption[:80]
 
 

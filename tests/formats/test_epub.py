@@ -14,11 +14,10 @@ import pytest
 from conftest import ROOT
 from pipeline.formats.epub import CONFORMANCE, FONT_FILES, guide_identifier, prepare_for_pandoc
 from pipeline.presentation import DISCLAIMER
-from pipeline.project import Project
+from real_sources import slugs
 from textfields import condition_texts, epub_text, html_text, missing, topic_texts
 
-LIBRARY = Project(ROOT).library()
-GUIDES = sorted(LIBRARY.guides)
+GUIDES = slugs("guides")
 ACE = ROOT / ".tools" / "node_modules" / ".bin" / "ace-puppeteer"
 
 
@@ -29,9 +28,9 @@ def opf(path: Path) -> str:
 
 
 @pytest.mark.parametrize("slug", GUIDES)
-def test_package_metadata(built, slug):
+def test_package_metadata(built, slug, library):
     text = opf(built / f"epub/{slug}.epub")
-    guide = LIBRARY.guides[slug]
+    guide = library.guides[slug]
     assert f'<dc:identifier id="epub-id-1">{guide_identifier("https://knee.example/", slug)}</dc:identifier>' in text
     assert f">{guide.title}</dc:title>" in text
     assert "<dc:language>en-US</dc:language>" in text
@@ -54,29 +53,29 @@ def test_mimetype_comes_first_and_stored(built, slug):
 
 
 @pytest.mark.parametrize("slug", GUIDES)
-def test_every_chapter_is_in_the_navigation(built, slug):
+def test_every_chapter_is_in_the_navigation(built, slug, library):
     with zipfile.ZipFile(built / f"epub/{slug}.epub") as book:
         nav = book.read(next(n for n in book.namelist() if n.endswith("nav.xhtml"))).decode("utf-8")
     titles = re.findall(r'<a href="text/[^"]+">([^<]+)</a>', nav)
-    guide = LIBRARY.guides[slug]
-    expected = ["Introduction"] + [LIBRARY.title_of(ch.kind, ch.slug) for ch in guide.chapters] + ["About this guide"]
+    guide = library.guides[slug]
+    expected = ["Introduction"] + [library.title_of(ch.kind, ch.slug) for ch in guide.chapters] + ["About this guide"]
     assert [t.replace("&#39;", "'") for t in titles] == expected
 
 
 @pytest.mark.parametrize("slug", GUIDES)
-def test_every_field_of_every_chapter_is_in_the_book(built, slug):
+def test_every_field_of_every_chapter_is_in_the_book(built, slug, library):
     text = epub_text(built / f"epub/{slug}.epub")
-    guide = LIBRARY.guides[slug]
+    guide = library.guides[slug]
     for paragraph in guide.introduction:
         assert paragraph in text
     for chapter in guide.chapters:
         if chapter.kind == "condition":
-            condition = LIBRARY.conditions[chapter.slug]
+            condition = library.conditions[chapter.slug]
             assert missing(condition_texts(condition), text) == [], chapter.slug
             # The same care-level blocks and review status as the web page.
             assert "Call 911 or go to the emergency room now if:" in text or not condition.care_block("emergency")
         else:
-            assert missing(topic_texts(LIBRARY.topics[chapter.slug]), text) == [], chapter.slug
+            assert missing(topic_texts(library.topics[chapter.slug]), text) == [], chapter.slug
     assert "Draft: not yet clinically reviewed." in text
     assert "Status: draft, not yet clinically reviewed." in text
 
@@ -124,12 +123,12 @@ def spine(opf_text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("slug", GUIDES)
-def test_every_document_is_titled_by_its_content(built, slug):
+def test_every_document_is_titled_by_its_content(built, slug, library):
     files = book_files(built / f"epub/{slug}.epub")
     order = spine(files["EPUB/content.opf"])
     assert order[:2] == ["text/cover.xhtml", "text/title_page.xhtml"]
-    guide = LIBRARY.guides[slug]
-    expected = ["Introduction"] + [LIBRARY.title_of(ch.kind, ch.slug) for ch in guide.chapters] + ["About this guide"]
+    guide = library.guides[slug]
+    expected = ["Introduction"] + [library.title_of(ch.kind, ch.slug) for ch in guide.chapters] + ["About this guide"]
     titles = []
     for href in order[2:]:
         text = files["EPUB/" + href]
@@ -142,9 +141,9 @@ def test_every_document_is_titled_by_its_content(built, slug):
 
 
 @pytest.mark.parametrize("slug", GUIDES)
-def test_title_page_and_about_page(built, slug):
+def test_title_page_and_about_page(built, slug, library):
     files = book_files(built / f"epub/{slug}.epub")
-    guide = LIBRARY.guides[slug]
+    guide = library.guides[slug]
     title_page = files["EPUB/text/title_page.xhtml"]
     assert 'epub:type="titlepage"' in title_page
     assert f">{guide.title}</h1>" in title_page
@@ -157,7 +156,7 @@ def test_title_page_and_about_page(built, slug):
                      "Atkinson Hyperlegible", "SIL Open Font License"):
         assert expected in about, expected
     sources = {(s.author, s.title) for ch in guide.chapters
-               for s in (LIBRARY.conditions if ch.kind == "condition" else LIBRARY.topics)[ch.slug].sources}
+               for s in (library.conditions if ch.kind == "condition" else library.topics)[ch.slug].sources}
     for author, title in sources:
         assert f"{author}. {title}" in html_text(about)
     nav = files["EPUB/nav.xhtml"]
@@ -166,12 +165,12 @@ def test_title_page_and_about_page(built, slug):
 
 
 @pytest.mark.parametrize("slug", GUIDES)
-def test_publisher_details_are_given_once(built, slug):
+def test_publisher_details_are_given_once(built, slug, library):
     text = epub_text(built / f"epub/{slug}.epub")
     assert text.count("202-555-0143") == 1
     assert text.count("does not replace advice from your doctor") == 1
     # Each chapter still carries its own review status and sources.
-    guide = LIBRARY.guides[slug]
+    guide = library.guides[slug]
     assert text.count("Status: draft, not yet clinically reviewed.") == len(guide.chapters) + 1
 
 
