@@ -64,7 +64,7 @@ def readme(ctx: RenderContext, paper: str, leaflets: list[tuple[object, Listed]]
         f"Large-print leaflets, web pages and text messages: {publisher.website}",
         f"Questions: {publisher.phone}",
         "",
-        DISCLAIMER,
+        DISCLAIMER.replace("This handout", "Each leaflet"),
     ]
     return "\n".join(lines) + "\n"
 
