@@ -92,12 +92,13 @@ def source_date(library: Library) -> dt.datetime:
 
 
 def release_problems(project, today: dt.date) -> list[Diagnostic]:
-    """Why a release build must not go out: the lint rules for drafts and overdue reviews,
-    located at the field that fails."""
+    """Why a release build must not go out: the lint rules for drafts, overdue reviews and
+    clinical safety, located at the field that fails."""
     from .project import lint_project
+    from .safety_rules import RELEASE_RULES
 
     problems, _ = lint_project(project, release=True, today=today)
-    return [p for p in problems if p.rule in ("review-draft", "review-overdue")]
+    return [p for p in problems if p.is_error and p.rule in ("review-draft", "review-overdue", *RELEASE_RULES)]
 
 
 # --- fingerprints ---------------------------------------------------------------------------

@@ -54,8 +54,10 @@ def lint(paths: tuple[Path, ...], project_dir: Path, fmt: str, release: bool) ->
     """Check plain language, jargon, care levels and governance (after validating).
 
     Rules: reading-grade, sentence-length, paragraph-length, jargon, action-section,
-    care-heading, emergency-links, emergency-number, review-overdue, review-draft.
-    The jargon list is sources/jargon.yaml. Exits 1 if any error is found.
+    care-heading, emergency-links, emergency-number, review-overdue, review-draft, and
+    the clinical safety rules safety-net, look-alike, sms-emergency-line,
+    sms-milder-action, locale-words. The jargon list is sources/jargon.yaml; the locale
+    word lists are sources/words/. Exits 1 if any error is found.
     """
     from .project import Project, lint_project
 
@@ -150,7 +152,8 @@ def sms(slug: str, project_dir: Path, publisher: str) -> None:
     if publisher not in library.publishers:
         click.echo(f"error: unknown publisher '{publisher}' (known: {', '.join(sorted(library.publishers))})", err=True)
         sys.exit(1)
-    message = compose(library.conditions[slug], library.publishers[publisher])
+    profile = library.publishers[publisher]
+    message = compose(library.for_publisher(profile).conditions[slug], profile)
     cost = encode(message)
     unit = "septets" if cost.encoding == GSM7 else "UTF-16 units"
     click.echo(message)

@@ -45,8 +45,12 @@ class Project:
         found, checked = narrow(strays + found, files, wanted, len(files), self.root)
         return problems + found, checked
 
-    def library(self) -> Library:
-        """The content model of every source, or SourceProblems naming every problem."""
+    def library(self, publisher: str | None = None) -> Library:
+        """The content model of every source, or SourceProblems naming every problem.
+
+        With a publisher slug, the texts are filled with that publisher's words, as a build
+        for it shows them.
+        """
         from .sources import check_files, gather, library_from_documents
 
         files, strays = gather(self.sources_dir, self.root)
@@ -56,7 +60,8 @@ class Project:
         problems = strays + problems
         if any(p.is_error for p in problems):
             raise SourceProblems(problems)
-        return library_from_documents(documents)
+        library = library_from_documents(documents)
+        return library.for_publisher(library.publishers[publisher]) if publisher else library
 
 
 def narrow(problems: list[Diagnostic], files, wanted: list[Path], total: int,

@@ -23,7 +23,7 @@ def test_manifest_lists_every_file_with_its_hash(built):
         assert artifact["sha256"] == hashlib.sha256(data).hexdigest()
         assert set(artifact) == {"path", "format", "variant", "condition", "guide", "bytes", "sha256"}
     formats = {a["format"] for a in listed}
-    assert formats == {"html", "pdf", "epub", "sms", "catalogue", "printpack"}
+    assert formats == {"html", "pdf", "epub", "sms", "catalogue", "printpack", "hazard-log"}
 
 
 def test_manifest_names_conditions_and_guides(built, library):

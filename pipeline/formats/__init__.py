@@ -49,6 +49,11 @@ class RenderContext:
     listed: tuple[Listed, ...] = ()
     read: Callable[[str], bytes] | None = field(default=None, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        # Renderers see only text filled with this publisher's words ({physio} ->
+        # "physiotherapist"), whoever made the context.
+        object.__setattr__(self, "library", self.library.for_publisher(self.publisher))
+
 
 class Format:
     """Base class: subclasses set `name` and the files their output depends on."""
@@ -111,6 +116,6 @@ def subject_inputs(item, ctx: RenderContext) -> str:
 
 def all_formats() -> dict[str, Format]:
     """Every registered format, importing the modules that register them."""
-    from . import catalogue, epub, html, pdf, printpack, sms  # noqa: F401  (import registers)
+    from . import catalogue, epub, hazard_log, html, pdf, printpack, sms  # noqa: F401  (import registers)
 
     return REGISTRY

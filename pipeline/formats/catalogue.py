@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..presentation import STYLES_DIR, TEMPLATES_DIR, format_date, render_template
 from . import Format, Job, Listed, RenderContext, all_formats, register
+from .hazard_log import PATH as HAZARD_LOG
 from .printpack import PAPER_NAMES, members, pack_path, paper_size
 
 MIME_TYPES = {".pdf": "application/pdf", ".txt": "text/plain", ".csv": "text/csv",
@@ -151,6 +152,7 @@ class CatalogueFormat(Format):
             guides=guides,
             tables=tables,
             drafts=sum(item.review.is_draft for item in items),
+            hazard_log=human_size(listed[HAZARD_LOG].bytes) if HAZARD_LOG in listed else None,
         )
         return html.encode("utf-8")
 

@@ -17,7 +17,7 @@ from real_sources import slugs
 @pytest.mark.parametrize("slug", slugs("conditions"))
 def test_every_message_is_one_gsm7_segment(library, slug, publisher):
     pub = library.publishers[publisher]
-    condition = library.conditions[slug]
+    condition = library.for_publisher(pub).conditions[slug]
     message = compose(condition, pub)
     cost = encode(message)
     assert (cost.encoding, cost.segments) == (GSM7, 1), f"{cost.units} septets: {message}"
