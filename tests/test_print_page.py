@@ -185,8 +185,8 @@ def test_printed_qr_code_opens_the_page(printed, slug, tmp_path, publisher):
     # Its caption is under it, on the same page: the text in the QR code's column below it.
     left, bottom = min(position.top_left.x, position.bottom_left.x) * 72 / 200, position.bottom_left.y * 72 / 200
     chars = lines_by_page(printed[slug, "A4"])[0]["chars"]
-    # The caption is centred under the code and a little wider: up to 8 mm to its left.
-    column = sorted((c for c in chars if c["x0"] >= left - 8 / 25.4 * 72 and c["top"] > bottom),
+    # The caption is centred under the code and wider: up to 12 mm to its left.
+    column = sorted((c for c in chars if c["x0"] >= left - 12 / 25.4 * 72 and c["top"] > bottom),
                     key=lambda c: (round(c["top"]), c["x0"]))
     caption = "".join(c["text"] for c in column if not c["text"].isspace())
     short = publisher.page_url(slug).split("://", 1)[1]
