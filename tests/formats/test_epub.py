@@ -217,3 +217,18 @@ def test_inline_svg_and_classed_paragraphs_survive_pandoc(tmp_path):
         assert len(media) == 1 and 'viewBox="0 0 24 24"' in book.read(media[0]).decode()
         chapter = book.read("EPUB/text/ch001.xhtml").decode()
     assert '<div class="note" role="note">' in chapter and 'class="care-icon"' in chapter
+
+
+@pytest.mark.parametrize("pictures", [False, True])
+def test_accessibility_metadata_follows_the_pictures(library, pictures):
+    from pipeline.formats import RenderContext
+    from pipeline.formats.epub import has_pictures, metadata
+
+    guide = next(iter(library.guides.values()))
+    ctx = RenderContext(library, library.publishers["us-default"], "2026-11-21T00:00:00+00:00")
+    data = metadata(guide, ctx, pictures)
+    assert data["accessModeSufficient"] == ["textual"]
+    assert ("visual" in data["accessModes"]) == pictures
+    assert ("alternativeText" in data["accessibilityFeatures"]) == pictures
+    assert ("Text only" in data["accessibilitySummary"]) != pictures
+    assert has_pictures('<p><img src="x.svg" alt="A leg"></p>') and not has_pictures("<p>text</p>")
