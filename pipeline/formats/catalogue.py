@@ -57,19 +57,56 @@ def download(job: Job, entry: Listed, paper: str) -> dict:
             "order": (*order, job.path)}
 
 
+# The catalogue's filter: body areas a reader would name, in order from the back down, and the
+# areas each drawn body location (issue 13's `body_location`) belongs to; a location may span several.
+AREAS = {
+    "lower-back": "Lower back",
+    "thigh": "Back of the thigh",
+    "behind-knee": "Behind the knee",
+    "front": "Front of the knee",
+    "whole-knee": "Inside the knee joint",
+    "calf": "Calf",
+}
+LOCATION_AREAS = {
+    "back-of-knee-centre": ("behind-knee",),
+    "back-of-knee-outer": ("behind-knee",),
+    "inner-hamstring-tendons": ("behind-knee", "thigh"),
+    "outer-hamstring-tendons": ("behind-knee", "thigh"),
+    "hamstrings": ("thigh", "behind-knee"),
+    "calf": ("calf",),
+    "back-of-knee-and-calf": ("behind-knee", "calf"),
+    "lower-back-down-leg": ("lower-back", "thigh", "behind-knee"),
+    "below-kneecap": ("front",),
+    "behind-kneecap": ("front",),
+    "knee-joint-line": ("whole-knee",),
+    "whole-joint": ("whole-knee",),
+}
+
+
+def _location(item) -> str | None:
+    # Seam: conditions carry a body location once the body picture (issue 13, item 3) is in
+    # the model; until then cards have no picture and the catalogue no area filter.
+    return getattr(item, "body_location", None) if item.kind == "condition" else None
+
+
 def _picture(item) -> dict | None:
-    """The "where it hurts" picture of a condition, as {src, alt}, when the model has one."""
-    # Seam: the body picture (issue 13, item 3) fills this in once the model carries a location.
-    return None
+    """The "where it hurts" picture of a condition, as {src, alt, caption}, when it has a location."""
+    location = _location(item)
+    if location is None:
+        return None
+    from .. import body_map  # the picture's module, which comes with the location
+
+    return {"src": body_map.data_uri(location), "alt": body_map.alt_text(location),
+            "caption": body_map.caption(location)}
 
 
-def _area(item) -> tuple[str, str] | None:
-    """(key, label) of the body area a condition's card is filtered by, when the model has one."""
-    return None
+def _areas(item) -> tuple[str, ...]:
+    """The filter areas a condition's card shows under."""
+    location = _location(item)
+    return LOCATION_AREAS[location] if location else ()
 
 
 def card(item, files: list[dict], locale: str) -> dict:
-    area = _area(item) if item.kind == "condition" else None
     web = next((f["href"] for f in files if f["label"] == "Web page"), None)
     return {
         "slug": item.slug,
@@ -79,7 +116,7 @@ def card(item, files: list[dict], locale: str) -> dict:
         "summary": item.summary,
         "href": web,
         "picture": _picture(item),
-        "area": area,
+        "areas": _areas(item),
         "search": " ".join([item.title, getattr(item, "medical_name", "")]).lower(),
         "draft": item.review.is_draft,
         "status": _status(item.review),
@@ -121,11 +158,8 @@ class CatalogueFormat(Format):
 
         conditions = cards(library.conditions.values(), "condition")
         topics = cards(library.topics.values(), "topic")
-        areas: dict[str, dict] = {}
-        for entry in conditions:
-            if entry["area"]:
-                key, label = entry["area"]
-                areas.setdefault(key, {"key": key, "label": label, "count": 0})["count"] += 1
+        areas = [{"key": key, "label": label, "count": sum(key in entry["areas"] for entry in conditions)}
+                 for key, label in AREAS.items()]
 
         pack = None
         leaflets = members(ctx)
@@ -148,7 +182,7 @@ class CatalogueFormat(Format):
             pack=pack,
             conditions=conditions,
             topics=topics,
-            areas=sorted(areas.values(), key=lambda a: a["label"].lower()),
+            areas=[area for area in areas if area["count"]],
             guides=guides,
             tables=tables,
             drafts=sum(item.review.is_draft for item in items),

@@ -19,8 +19,10 @@ LETTER_COUNTRIES = {"US", "CA", "MX", "PH", "CL", "CO", "VE", "GT", "CR", "PA", 
 
 def paper_size(publisher) -> str:
     """The paper the publisher's clinics print on: "a4" or "letter"."""
-    # The publisher profile gains its own paper_size field (issue 13); until then, by country.
-    return "letter" if publisher.locale.rsplit("-", 1)[-1] in LETTER_COUNTRIES else "a4"
+    # Seam: the publisher profile gains its own paper_size (issue 13, item 6); until then the
+    # paper follows the country.
+    return getattr(publisher, "paper_size", None) or (
+        "letter" if publisher.locale.rsplit("-", 1)[-1] in LETTER_COUNTRIES else "a4")
 
 
 def pack_path(paper: str) -> str:

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import manifest
 from pipeline.formats import Listed, RenderContext, all_formats
-from pipeline.formats.catalogue import human_size
+from pipeline.formats.catalogue import AREAS, LOCATION_AREAS, human_size
 from pipeline.formats.printpack import PrintPackFormat, members, paper_size
 
 LINK = re.compile(r'(?:href|src)="([^"]+)"')
@@ -54,7 +54,7 @@ def cards(index: str) -> list[dict]:
                 "section": section.get("class").split()[0],
                 "title": _text(card.find("h3")),
                 "text": _text(card),
-                "area": card.get("data-area"),
+                "areas": (card.get("data-areas") or "").split(),
                 "picture": card.find("img"),
                 "downloads": [
                     {"href": li.find("a").get("href"), "label": _text(li.find("a")),
@@ -196,3 +196,40 @@ def test_the_print_pack_refuses_a_leaflet_changed_on_disk(built, library):
 def test_drafts_are_marked_on_every_card(index, library):
     drafts = sum(item.review.is_draft for item in [*library.conditions.values(), *library.topics.values()])
     assert index.count('class="card-status is-draft"') == drafts
+
+
+def _location(item):
+    # Conditions carry a body location once issue 13's picture is in the model.
+    return getattr(item, "body_location", None)
+
+
+def test_condition_cards_show_where_it_hurts(index, library):
+    by_title = {c.title: c for c in library.conditions.values()}
+    for card in cards(index):
+        location = _location(by_title[card["title"]]) if card["section"] == "conditions" else None
+        if location is None:
+            assert card["picture"] is None and card["areas"] == [], card["title"]
+            continue
+        from pipeline import body_map
+
+        assert card["picture"].get("src") == body_map.data_uri(location)
+        assert card["picture"].get("alt") == body_map.alt_text(location)
+        assert body_map.caption(location) in card["text"]
+        assert card["areas"] == list(LOCATION_AREAS[location])
+
+
+def test_the_filter_offers_each_area_with_its_count(index, library):
+    located = [c for c in library.conditions.values() if _location(c)]
+    if located:
+        from pipeline import body_map
+
+        assert set(LOCATION_AREAS) == set(body_map.LOCATIONS)
+    assert all(areas and set(areas) <= set(AREAS) for areas in LOCATION_AREAS.values())
+    counts = {key: sum(key in LOCATION_AREAS[_location(c)] for c in located) for key in AREAS}
+    offered = sum(1 for count in counts.values() if count)
+    for key, label in AREAS.items():
+        if counts[key] and offered > 1:
+            assert f'<label for="area-{key}">{label} ({counts[key]})</label>' in index
+            assert f'body:has(#area-{key}:checked) .conditions .card:not([data-areas~="{key}"])' in index
+        else:
+            assert f'id="area-{key}"' not in index
