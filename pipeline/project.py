@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -25,43 +26,67 @@ class Project:
     def outputs_dir(self) -> Path:
         return self.root / "outputs"
 
+    def gather(self) -> "Checked":
+        """Load and check every source and approvals ledger."""
+        from .approvals import load_ledgers
+        from .sources import check_files, gather
+
+        files, strays = gather(self.sources_dir, self.root)
+        documents, problems = check_files(files)
+        ledgers, ledger_problems, ledger_files = load_ledgers(self.sources_dir, self.root, documents)
+        return Checked(files, ledger_files, documents, ledgers, strays + problems + ledger_problems)
+
     def check(self, only: Iterable[Path] = ()) -> tuple[list[Diagnostic], int]:
         """Every problem in the project's sources (or only in the files under `only`).
 
         Returns the problems and how many files they speak for.
         """
-        from .sources import check_files, gather
-
-        files, strays = gather(self.sources_dir, self.root)
         problems: list[Diagnostic] = []
         wanted = [Path(p).resolve() for p in only]
         for path in wanted:
             if not path.exists():
                 problems.append(Diagnostic(str(path), 1, 1, ERROR, "no such file or folder"))
-        if not files:
+        checked = self.gather()
+        if not checked.files:
             problems.append(Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found"))
-            return problems + strays, 0
-        _, found = check_files(files)
-        found, checked = narrow(strays + found, files, wanted, len(files), self.root)
-        return problems + found, checked
+            return problems + checked.problems, 0
+        everything = checked.files + checked.ledger_files
+        found, count = narrow(checked.problems, everything, wanted, len(everything), self.root)
+        return problems + found, count
 
-    def library(self, publisher: str | None = None) -> Library:
-        """The content model of every source, or SourceProblems naming every problem.
+    def library(self, publisher: str | None = None, today: dt.date | None = None) -> Library:
+        """The content model of every source, with each item's sign-off status as of `today`,
+        or SourceProblems naming every problem.
 
         With a publisher slug, the texts are filled with that publisher's words, as a build
-        for it shows them.
+        for it shows them. Sign-off is decided before filling: an approval covers the source
+        text, whichever publisher's words fill it.
         """
-        from .sources import check_files, gather, library_from_documents
-
-        files, strays = gather(self.sources_dir, self.root)
-        if not files:
-            raise SourceProblems([Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found"), *strays])
-        documents, problems = check_files(files)
-        problems = strays + problems
-        if any(p.is_error for p in problems):
-            raise SourceProblems(problems)
-        library = library_from_documents(documents)
+        checked = self.gather()
+        if not checked.files:
+            raise SourceProblems([Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found"),
+                                  *checked.problems])
+        if any(p.is_error for p in checked.problems):
+            raise SourceProblems(checked.problems)
+        library = checked.library(today or dt.date.today())
         return library.for_publisher(library.publishers[publisher]) if publisher else library
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Every source and ledger of a project, loaded and checked."""
+
+    files: list  # sources.SourceFile
+    ledger_files: list  # approvals.LedgerFile
+    documents: dict
+    ledgers: dict
+    problems: list[Diagnostic]
+
+    def library(self, today: dt.date) -> Library:
+        from .approvals import attach
+        from .sources import library_from_documents
+
+        return attach(library_from_documents(self.documents), self.ledgers, today)
 
 
 def narrow(problems: list[Diagnostic], files, wanted: list[Path], total: int,
@@ -81,15 +106,16 @@ def _within(path: Path, folder_or_file: Path) -> bool:
 
 
 def lint_project(project: Project, only=(), *, release: bool = False, today=None):
-    """Validation problems plus every lint rule's findings; returns (problems, files checked)."""
-    import datetime as dt
+    """Validation problems plus every lint rule's findings; returns (problems, files checked).
 
+    Under `release`, every item that is not approved and in date is an error at its reference.
+    """
+    from .approvals import RELEASE_STATUS_RULES, chapter_diagnostics, status_diagnostics
     from .lint import LintContext, lint_documents, load_jargon
-    from .sources import check_files, gather
 
-    files, strays = gather(project.sources_dir, project.root)
-    documents, problems = check_files(files)
-    problems = strays + problems
+    today = today or dt.date.today()
+    checked = project.gather()
+    documents, problems = checked.documents, list(checked.problems)
     jargon_path = project.sources_dir / "jargon.yaml"
     terms, jargon_problems = load_jargon(jargon_path, "sources/jargon.yaml")
     problems += jargon_problems
@@ -98,7 +124,25 @@ def lint_project(project: Project, only=(), *, release: bool = False, today=None
     broken = {d.path for d in problems if d.is_error}
     valid = {kind: {slug: doc for slug, doc in docs.items() if doc.path not in broken}
              for kind, docs in documents.items()}
-    ctx = LintContext(terms, numbers, today or dt.date.today(), release)
-    problems += lint_documents(valid, ctx)
-    return narrow(problems, files, [Path(p).resolve() for p in only],
-                  len(files) + (1 if jargon_path.exists() else 0), project.root)
+    ctx = LintContext(terms, numbers, today, release)
+    found = lint_documents(valid, ctx)
+    if not any(p.is_error for p in checked.problems):
+        library = checked.library(today)
+        # An approval sets its own next review date; the source's date only governs until then.
+        in_force = {doc.path for kind, docs in documents.items() if kind in ("conditions", "topics", "guides")
+                    for slug, doc in docs.items() if _item(library, kind, slug).approval.in_force}
+        found = [p for p in found if not (p.rule == "review-overdue" and p.path in in_force)]
+        found += status_diagnostics(library, documents, release)
+        if release:
+            from .safety_rules import RELEASE_RULES
+
+            refusing = [p for p in found if p.is_error and p.rule in (*RELEASE_STATUS_RULES, *RELEASE_RULES)]
+            found += chapter_diagnostics(documents, refusing)
+    problems += found
+    everything = checked.files + checked.ledger_files
+    return narrow(problems, everything, [Path(p).resolve() for p in only],
+                  len(everything) + (1 if jargon_path.exists() else 0), project.root)
+
+
+def _item(library: Library, kind: str, slug: str):
+    return {"conditions": library.conditions, "topics": library.topics, "guides": library.guides}[kind][slug]

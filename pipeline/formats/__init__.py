@@ -6,12 +6,10 @@ reads sources and never writes files: the build does both.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable, Iterable, NamedTuple
+from typing import Callable, Mapping, NamedTuple
 
-from ..model import Library, Publisher
+from ..model import FrozenMap, Library, Publisher
 
 
 @dataclass(frozen=True)
@@ -48,6 +46,8 @@ class RenderContext:
     # and a reader of an artifact's bytes (the print pack packs the leaflets themselves).
     listed: tuple[Listed, ...] = ()
     read: Callable[[str], bytes] | None = field(default=None, repr=False, compare=False)
+    # For on-demand formats only: what the command gathered besides the model, by (kind, slug).
+    extras: Mapping = field(default_factory=FrozenMap)
 
     def __post_init__(self) -> None:
         # Renderers see only text filled with this publisher's words ({physio} ->
@@ -56,17 +56,22 @@ class RenderContext:
 
 
 class Format:
-    """Base class: subclasses set `name` and the files their output depends on."""
+    """Base class: subclasses set `name`, plan jobs and render them.
+
+    A format does not list the files it uses: every artifact's fingerprint covers the whole
+    package, its schemas and the libraries that render (see pipeline/toolchain.py). What a
+    format does say is which part of the content model a job shows (`inputs`).
+    """
 
     name: str = ""
-    # Package files (templates, styles, fonts) whose change must rebuild this format.
-    resources: tuple[Path, ...] = ()
     # 0 for a format rendered from the content model. An aggregate format lists the outputs of
     # the others and runs after them, in order of this level: the print pack (1) packs the
     # leaflets, then the catalogue (2) lists everything, the print pack included.
     aggregate: int = 0
     # Costly enough (tens of milliseconds or more) to send to a worker process.
     heavy: bool = False
+    # Built only when a command asks for it (the review pack), never by a normal build.
+    on_demand: bool = False
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         raise NotImplementedError
@@ -75,7 +80,8 @@ class Format:
         raise NotImplementedError
 
     def inputs(self, job: Job, ctx: RenderContext) -> str:
-        """A stable text of everything in the content model that this job's bytes depend on."""
+        """A stable text of everything in the content model that this job's bytes depend on:
+        with the job and the toolchain, its fingerprint. By default, all of it."""
         return repr((ctx.library, ctx.publisher, ctx.created))
 
     def warm_up(self) -> None:
@@ -98,17 +104,6 @@ def register(fmt: Format) -> Format:
     return fmt
 
 
-def resource_digest(paths: Iterable[Path]) -> str:
-    """One hash of the bytes of every resource file, so any edit rebuilds what uses it."""
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            digest.update(file.name.encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()
-
-
 def subject_inputs(item, ctx: RenderContext) -> str:
     """What a page about one item depends on: the item, the titles it links to, the publisher."""
     return repr((item, ctx.library.related(item), ctx.publisher, ctx.created))
@@ -116,6 +111,6 @@ def subject_inputs(item, ctx: RenderContext) -> str:
 
 def all_formats() -> dict[str, Format]:
     """Every registered format, importing the modules that register them."""
-    from . import catalogue, epub, hazard_log, html, pdf, printpack, sms  # noqa: F401  (import registers)
+    from . import catalogue, epub, hazard_log, html, pdf, printpack, review, sms  # noqa: F401  (import registers)
 
     return REGISTRY

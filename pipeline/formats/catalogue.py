@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..presentation import STYLES_DIR, TEMPLATES_DIR, format_date, render_template
+from ..presentation import format_date, render_template
 from . import Format, Job, Listed, RenderContext, all_formats, register
 from .hazard_log import PATH as HAZARD_LOG
 from .printpack import PAPER_NAMES, members, pack_path, paper_size
@@ -19,8 +19,27 @@ def human_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-def _status(review) -> str:
-    return "draft, not yet clinically reviewed" if review.is_draft else "approved"
+def _status(item, locale: str) -> str:
+    """The item's sign-off status in words."""
+    state = item.approval
+    latest = state.latest
+    if state.status == "approved":
+        words = f"approved by {latest.reviewer.name}, {latest.reviewer.credential}"
+    elif state.status == "overdue":
+        words = f"clinical review overdue since {format_date(latest.next_review, locale)}"
+    elif state.status == "changed":
+        words = f"changed since clinical review on {format_date(latest.date, locale)}, not yet re-reviewed"
+    else:
+        words = "draft, not yet clinically reviewed"
+    return words
+
+
+def _dates(item) -> tuple:
+    """(last reviewed, next review): the approval's when one is in force, else the editor's."""
+    approval = item.approval.in_force
+    if approval:
+        return approval.date, approval.next_review
+    return item.review.last_reviewed, item.review.next_review
 
 
 def _mime(path: str) -> str | None:
@@ -118,10 +137,12 @@ def card(item, files: list[dict], locale: str) -> dict:
         "picture": _picture(item),
         "areas": _areas(item),
         "search": " ".join([item.title, getattr(item, "medical_name", "")]).lower(),
-        "draft": item.review.is_draft,
-        "status": _status(item.review),
-        "last_reviewed": format_date(item.review.last_reviewed, locale),
-        "next_review": format_date(item.review.next_review, locale),
+        "reference": item.reference,
+        "version": item.approval.version,
+        "draft": not item.approval.is_approved,
+        "status": _status(item, locale),
+        "last_reviewed": format_date(_dates(item)[0], locale),
+        "next_review": format_date(_dates(item)[1], locale),
         "files": sorted(files, key=lambda f: f["order"]),
     }
 
@@ -129,7 +150,6 @@ def card(item, files: list[dict], locale: str) -> dict:
 class CatalogueFormat(Format):
     name = "catalogue"
     aggregate = 2  # after the print pack, which it offers first
-    resources = (TEMPLATES_DIR / "catalogue.html.j2", STYLES_DIR / "site.css")
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         return [Job("catalogue", "index", "index.html")]
@@ -169,7 +189,8 @@ class CatalogueFormat(Format):
                     "pages": sum(entry.pages or 0 for _item, entry in leaflets)}
         guides = [
             {"href": f"epub/{g.slug}.epub", "title": g.title, "size": human_size(listed[f"epub/{g.slug}.epub"].bytes),
-             "status": _status(g.review), "description": g.description}
+             "status": _status(g, locale), "description": g.description,
+             "reference": g.reference, "version": g.approval.version}
             for g in sorted(library.guides.values(), key=lambda g: g.title.lower())
             if f"epub/{g.slug}.epub" in listed
         ]
@@ -185,7 +206,7 @@ class CatalogueFormat(Format):
             areas=[area for area in areas if area["count"]],
             guides=guides,
             tables=tables,
-            drafts=sum(item.review.is_draft for item in items),
+            drafts=sum(not item.approval.is_approved for item in items),
             hazard_log=human_size(listed[HAZARD_LOG].bytes) if HAZARD_LOG in listed else None,
         )
         return html.encode("utf-8")

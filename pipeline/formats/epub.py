@@ -20,7 +20,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from ..presentation import ASSETS_DIR, STYLES_DIR, TEMPLATES_DIR, format_date, render_template
+from ..presentation import ASSETS_DIR, STYLES_DIR, format_date, render_template
 from . import Format, Job, RenderContext, register
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
@@ -69,8 +69,8 @@ def guide_html(guide, ctx: RenderContext) -> str:
         return f"#{slug}" if slug in in_book else ctx.publisher.page_url(slug)
 
     return render_template("guide.html.j2", guide=guide, chapters=chapters, library=ctx.library,
-                           publisher=ctx.publisher, link=link, sources=guide_sources(chapters),
-                           published=_published(ctx))
+                           publisher=ctx.publisher, link=link, created=ctx.created,
+                           sources=guide_sources(chapters), published=_published(ctx))
 
 
 # --- what pandoc's HTML reader would lose -------------------------------------------------
@@ -195,9 +195,9 @@ def _cover_page(guide, lang: str) -> str:
 def title_page(guide, ctx: RenderContext) -> str:
     publisher = ctx.publisher
     draft = ""
-    if guide.review.is_draft:
-        draft = ('<div class="draft-banner" role="note"><p><strong>Draft:</strong> not yet clinically '
-                 "reviewed. A clinician has not yet checked this guide.</p></div>")
+    if not guide.approval.is_approved:
+        draft = ('<div class="draft-banner" role="note"><p><strong>Not yet approved:</strong> '
+                 f"{escape(guide.approval.status)}. A clinician has not approved this guide as it is now.</p></div>")
     subtitle = f'<p class="subtitle">{escape(guide.subtitle)}</p>' if guide.subtitle else ""
     return _xhtml(
         publisher.locale, f"Title page: {guide.title}", "frontmatter",
@@ -281,6 +281,9 @@ def finish_package(epub: bytes, guide, ctx: RenderContext) -> bytes:
         f'    <meta property="dcterms:conformsTo">{CONFORMANCE}</meta>\n'
         f'    <meta property="a11y:certifiedBy">{escape(ctx.publisher.name)}</meta>\n'
         '    <meta name="cover" content="cover-image" />\n'
+        # The guide's leaflet reference and version, as every other format carries them.
+        f'    <dc:identifier id="reference">{escape(guide.reference)}</dc:identifier>\n'
+        f'    <meta property="schema:version">{guide.approval.version}</meta>\n'
     )
     opf = opf.replace("  </metadata>", claim + "  </metadata>", 1)
     opf = re.sub(r'prefix="([^"]*)"', lambda m: f'prefix="{m.group(1)} {A11Y_PREFIX}"', opf, count=1)
@@ -322,8 +325,6 @@ def finish_package(epub: bytes, guide, ctx: RenderContext) -> bytes:
 class EpubFormat(Format):
     name = "epub"
     heavy = True
-    resources = (TEMPLATES_DIR / "guide.html.j2", TEMPLATES_DIR / "_content.html.j2",
-                 STYLES_DIR / "epub.css", *FONT_FILES)
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         return [Job("epub", "guide", f"epub/{slug}.epub", guide=slug) for slug in ctx.library.guides]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..model import Condition, Topic
-from ..presentation import (ASSETS_DIR, STYLES_DIR, TEMPLATES_DIR, json_for_script,
-                            medical_web_page, render_template)
+from ..presentation import (ASSETS_DIR, STYLES_DIR, json_for_script, medical_web_page,
+                            render_template)
 from ..qr import qr_data_uri
 from . import Format, Job, RenderContext, register, subject_inputs
 
@@ -41,8 +41,6 @@ def web_link(kind: str, slug: str) -> str:
 
 class HtmlFormat(Format):
     name = "html"
-    resources = (TEMPLATES_DIR / "page.html.j2", TEMPLATES_DIR / "_content.html.j2",
-                 STYLES_DIR / "site.css", ASSETS_DIR / "fonts")
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         jobs = [

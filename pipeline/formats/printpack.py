@@ -46,7 +46,7 @@ def members(ctx: RenderContext) -> list[tuple[object, Listed]]:
 
 def readme(ctx: RenderContext, paper: str, leaflets: list[tuple[object, Listed]]) -> str:
     publisher = ctx.publisher
-    drafts = sum(item.review.is_draft for item, _ in leaflets)
+    drafts = sum(not item.approval.is_approved for item, _ in leaflets)
     lines = [
         f"Print pack from {publisher.name}",
         f"Every leaflet on {PAPER_NAMES[paper]} paper, made {format_date(_day(ctx.created), publisher.locale)}.",
@@ -59,7 +59,7 @@ def readme(ctx: RenderContext, paper: str, leaflets: list[tuple[object, Listed]]
     lines += ["Leaflets:"]
     for item, entry in leaflets:
         pages = f"{entry.pages} pages" if entry.pages else "pages not counted"
-        status = "draft" if item.review.is_draft else "approved"
+        status = item.approval.status
         lines.append(f"- {entry.path.rsplit('/', 1)[-1]}: {item.title} ({pages}, {status})")
     lines += [
         "",

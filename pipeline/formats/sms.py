@@ -30,7 +30,7 @@ class SmsFormat(Format):
 
     def inputs(self, job: Job, ctx: RenderContext) -> str:
         if job.variant == "table":
-            return repr(([(c.slug, c.title, c.sms, c.review.status) for c in ctx.library.conditions.values()],
+            return repr(([(c.slug, c.reference, c.title, c.sms, c.approval) for c in ctx.library.conditions.values()],
                          ctx.publisher))
         condition = ctx.library.conditions[job.condition]
         return repr((condition.slug, condition.sms, ctx.publisher))
@@ -43,13 +43,14 @@ class SmsFormat(Format):
     def _table(self, ctx: RenderContext) -> bytes:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["slug", "title", "message", "encoding", "septets", "segments", "status"])
+        writer.writerow(["slug", "reference", "version", "title", "message", "encoding", "septets", "segments",
+                         "status"])
         for condition in ctx.library.conditions.values():
             message = compose(condition, ctx.publisher)
             cost = encode(message)
             # A cell starting with = + - @ would run as a formula in a spreadsheet.
-            writer.writerow([condition.slug, _cell(condition.title), _cell(message), cost.encoding,
-                             cost.units, cost.segments, condition.review.status])
+            writer.writerow([condition.slug, condition.reference, condition.approval.version, _cell(condition.title),
+                             _cell(message), cost.encoding, cost.units, cost.segments, condition.approval.status])
         return out.getvalue().encode("utf-8")
 
 

@@ -101,8 +101,10 @@ def test_a_card_for_every_condition_and_topic_in_plain_title_order(index, librar
         # The medical name is shown, so a reader looking for it finds it without the search box.
         assert f"Medical name: {condition.medical_name}" in card["text"]
         assert condition.summary in card["text"]
-        status = "Draft. Not yet clinically reviewed." if condition.review.is_draft else "Approved."
-        assert status in card["text"]
+        assert condition.approval.status == "draft"  # the real sources: no clinician has approved them
+        assert "Not yet approved." in card["text"]
+        assert f"Leaflet {condition.reference}, version {condition.approval.version}." in card["text"]
+        assert "Status: draft, not yet clinically reviewed." in card["text"]
 
 
 def test_every_download_shows_its_page_count_and_size(built, index):
@@ -194,7 +196,7 @@ def test_the_print_pack_refuses_a_leaflet_changed_on_disk(built, library):
 
 
 def test_drafts_are_marked_on_every_card(index, library):
-    drafts = sum(item.review.is_draft for item in [*library.conditions.values(), *library.topics.values()])
+    drafts = sum(not item.approval.is_approved for item in [*library.conditions.values(), *library.topics.values()])
     assert index.count('class="card-status is-draft"') == drafts
 
 
