@@ -56,6 +56,14 @@ def format_date(day: dt.date | str, locale: str) -> str:
     return f"{day.day} {month} {day.year}"
 
 
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string: quotes, backslashes and control characters escaped."""
+    escaped = "".join(
+        f"\\{ord(ch):x} " if ch in '"\\' or ord(ch) < 0x20 or ord(ch) == 0x7F else ch for ch in text
+    )
+    return f'"{escaped}"'
+
+
 def json_for_script(data: object) -> Markup:
     """JSON safe to embed in <script>: no '<', '>' or '&' can end the element early."""
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
@@ -127,6 +135,7 @@ def environment() -> jinja2.Environment:
         body_map_alt=body_map.alt_text,
         body_map_caption=body_map.caption,
     )
+    env.filters["css_string"] = css_string
     return env
 
 

@@ -34,7 +34,7 @@ def test_manifest_lists_every_file_with_its_hash(built):
         assert set(artifact) == {"path", "format", "variant", "condition", "guide", "bytes", "sha256",
                                  "reference", "version", "status"}
     formats = {a["format"] for a in listed}
-    assert formats == {"html", "pdf", "epub", "sms", "catalogue", "hazard-log"}
+    assert formats == {"html", "pdf", "epub", "sms", "catalogue", "printpack", "hazard-log"}
 
 
 def test_manifest_names_conditions_and_guides(built, library):
@@ -68,7 +68,7 @@ def test_one_edit_rebuilds_only_what_depends_on_it(project):
     assert rebuilt == {
         "html/calf-strain.html", "pdf/calf-strain.a4.pdf", "pdf/calf-strain.letter.pdf",
         "pdf/calf-strain.large-print.a4.pdf", "pdf/calf-strain.large-print.letter.pdf",
-        "epub/small-guide.epub", "index.html",
+        "epub/small-guide.epub", "index.html", "print-pack.letter.zip",
     }
     after = snapshot(project / "outputs")
     changed = {path for path in after if after[path] != before.get(path)}
@@ -358,7 +358,7 @@ def test_renaming_a_page_rebuilds_the_pages_that_link_to_it(project):
             "pdf/calf-strain.letter.pdf", "pdf/calf-strain.large-print.a4.pdf",
             "pdf/calf-strain.large-print.letter.pdf", *(f"pdf/price-method.{v}.pdf" for v in
             ("a4", "letter", "large-print.a4", "large-print.letter")),
-            "epub/small-guide.epub", "index.html"} == rebuilt
+            "epub/small-guide.epub", "index.html", "print-pack.letter.zip"} == rebuilt
     assert "The PRICE method for strains" in (project / "outputs/html/calf-strain.html").read_text()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..model import Condition, Topic
 from ..presentation import (ASSETS_DIR, STYLES_DIR, json_for_script, medical_web_page,
                             render_template)
+from ..qr import qr_data_uri
 from . import Format, Job, RenderContext, register, subject_inputs
 
 FONT_FILES = sorted(p.name for p in (ASSETS_DIR / "fonts").iterdir() if p.is_file())
@@ -73,7 +74,10 @@ class HtmlFormat(Format):
                 return (STYLES_DIR / "site.css").read_bytes()
             return (ASSETS_DIR / "fonts" / job.path.rsplit("/", 1)[1]).read_bytes()
         item = subject(job, ctx)
-        return render_page(item, ctx, variant="web", link=web_link).encode("utf-8")
+        url = ctx.publisher.page_url(item.slug)
+        # Shown only when the page is printed (see site.css), so the paper leads back here.
+        return render_page(item, ctx, variant="web", link=web_link,
+                           qr_src=qr_data_uri(url, f"QR code for {url}")).encode("utf-8")
 
 
 register(HtmlFormat())

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..pdf_pages import page_count
 from ..presentation import ASSETS_DIR, STYLES_DIR
 from ..qr import qr_image
 from . import Format, Job, RenderContext, register, subject_inputs
@@ -183,6 +184,10 @@ class PdfFormat(Format):
 
     def warm_up(self) -> None:
         warm_weasyprint()
+
+    def describe(self, job: Job, data: bytes) -> dict[str, int]:
+        # The catalogue shows each leaflet's page count.
+        return {"pages": page_count(data) or 0}
 
     def render(self, job: Job, ctx: RenderContext) -> bytes:
         weasyprint, fonts, fetcher, base, sheets = warm_weasyprint()
