@@ -11,7 +11,9 @@ from pathlib import Path
 from pipeline.model import Condition, Library, Topic
 
 
-def condition_texts(c: Condition) -> list[tuple[str, str]]:
+def condition_texts(c: Condition, paper: bool = False) -> list[tuple[str, str]]:
+    """Every text field of a condition; on paper (`paper`), all but the sources, which a leaflet
+    names by the address of the web page that lists them."""
     fields = [("title", c.title), ("medical_name", c.medical_name), ("summary", c.summary)]
     fields += [(f"what_it_is/{i}", t) for i, t in enumerate(c.what_it_is)]
     fields += [(f"symptoms/{i}", t) for i, t in enumerate(c.symptoms)]
@@ -27,8 +29,9 @@ def condition_texts(c: Condition) -> list[tuple[str, str]]:
     for i, t in enumerate(c.tests):
         fields += [(f"tests/{i}/name", t.name), (f"tests/{i}/purpose", t.purpose)]
     fields += [(f"questions/{i}", t) for i, t in enumerate(c.questions)]
-    for i, s in enumerate(c.sources):
-        fields += [(f"sources/{i}/title", s.title), (f"sources/{i}/author", s.author)]
+    if not paper:
+        for i, s in enumerate(c.sources):
+            fields += [(f"sources/{i}/title", s.title), (f"sources/{i}/author", s.author)]
     return fields
 
 
@@ -119,7 +122,7 @@ def missing_by_format(out: Path, library: Library, publisher: str = "us-default"
     for slug, condition in library.conditions.items():
         if only and slug not in only:
             continue
-        fields = condition_texts(condition)
+        fields, on_paper = condition_texts(condition), condition_texts(condition, paper=True)
         texts = {
             "html": html_text((out / f"html/{slug}.html").read_text(encoding="utf-8")),
             "pdf a4": pdf_text(out / f"pdf/{slug}.a4.pdf"),
@@ -129,7 +132,7 @@ def missing_by_format(out: Path, library: Library, publisher: str = "us-default"
             "epub": epub_texts.get(guide_for.get(slug), ""),
         }
         for fmt, text in texts.items():
-            lost = missing(fields, text)
+            lost = missing(on_paper if fmt.startswith("pdf") else fields, text)
             if lost:
                 gaps.setdefault(slug, {})[fmt] = lost
         sms = (out / f"sms/{slug}.txt").read_text(encoding="utf-8")

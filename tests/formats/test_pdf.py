@@ -40,7 +40,10 @@ def item_of(library, kind, slug):
 def test_every_field_is_in_the_leaflet(built, library, publisher, kind, slug, variant):
     text = pdf_text(built / pdf_path(slug, variant))
     item = item_of(library, kind, slug)
-    assert missing(condition_texts(item) if kind == "condition" else topic_texts(item), text) == []
+    assert missing(condition_texts(item, paper=True) if kind == "condition" else topic_texts(item), text) == []
+    # The sources are named by the address of the page that lists them.
+    sources_line = f"Sources: listed on the web page of this handout, {publisher.short_page_url(slug)}"
+    assert re.sub(r"\s+", "", sources_line) in re.sub(r"\s+", "", text)
     for must in ("Knee Pain Handouts (example publisher)", "202-555-0143", "knee.example",
                  "Draft: not yet clinically reviewed", "does not replace advice", "Page 1 of",
                  "Last reviewed: November 21, 2026", "Next review due: November 21, 2027",
