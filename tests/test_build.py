@@ -190,7 +190,7 @@ def test_a_worker_that_dies_is_a_failed_artifact_not_a_crash(project):
     assert "Traceback" not in result.stderr + result.stdout
     assert ("error: pdf/dvt.a4.pdf: its worker process was killed by SIGKILL (the system may have run out of "
             "memory), twice; not built") in result.stderr
-    assert re.search(r"^failed\s+pdf\s+pdf/dvt\.pdf ", result.stderr, re.M)
+    assert re.search(r"^failed\s+pdf\s+pdf/dvt\.a4\.pdf ", result.stderr, re.M)
     out = project / "outputs"
     listed = {a["path"] for a in manifest(out)["artifacts"]}
     assert "pdf/dvt.a4.pdf" not in listed and not (out / "pdf/dvt.a4.pdf").exists()
@@ -244,9 +244,9 @@ def test_force_rebuilds_everything_and_dry_run_writes_nothing(project, cli):
     result = cli("build", "--dry-run", project_dir=project)
     assert "would build   pdf       pdf/calf-strain.a4.pdf: its content changed\n" in result.output
     assert "would build   catalogue index.html: its content changed\n" in result.output
-    assert f"7 of {total} artifacts would be built, 0 removed. Nothing was written." in result.output
+    assert f"8 of {total} artifacts would be built, 0 removed. Nothing was written." in result.output
     forced = cli("build", "--dry-run", "--force", "--format", "sms", project_dir=project)
-    assert forced.output.count("forced (--force)") == 3 + 1  # the 3 SMS files and the catalogue
+    assert forced.output.count("forced (--force)") == 3 + 2  # the 3 SMS files, the print pack and the catalogue
     # Not a byte, not a timestamp, not the lock or the state: the folder is as it was.
     assert {str(p.relative_to(out)): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in out.rglob("*") if p.is_file()} == everything
@@ -283,7 +283,8 @@ def test_outputs_are_readable_by_all_and_respect_the_umask(project):
 
 def test_each_artifact_carries_its_own_items_review_date(project):
     """Re-reviewing one condition re-dates (and rebuilds) its own artifacts, the guide it is a
-    chapter of and the catalogue; every other file keeps its bytes and its own date.
+    chapter of, the print pack holding its leaflet and the catalogue; every other file keeps its
+    bytes and its own date.
     Fails with the old rule (every file dated by the newest review of all)."""
     import pikepdf
 
@@ -294,7 +295,7 @@ def test_each_artifact_carries_its_own_items_review_date(project):
     rebuilt = {o.job.path for o in report.outcomes if o.status == "built"}
     assert rebuilt == {"html/calf-strain.html", "pdf/calf-strain.a4.pdf", "pdf/calf-strain.letter.pdf",
                        "pdf/calf-strain.large-print.a4.pdf", "pdf/calf-strain.large-print.letter.pdf",
-                       "epub/small-guide.epub", "index.html"}
+                       "epub/small-guide.epub", "print-pack.letter.zip", "index.html"}
     after = snapshot(project / "outputs")
     assert {p for p in after if after[p] != before.get(p)} == rebuilt | {"manifest.json"}
     out = project / "outputs"
@@ -320,7 +321,7 @@ def test_source_date_epoch_dates_every_artifact(project):
         assert not small_build(project).failed
     finally:
         del os.environ["SOURCE_DATE_EPOCH"]
-    for pdf in ("dvt.pdf", "calf-strain.pdf"):
+    for pdf in ("dvt.a4.pdf", "calf-strain.letter.pdf"):
         with pikepdf.open(project / "outputs/pdf" / pdf) as doc:
             assert str(doc.docinfo["/CreationDate"]).startswith("D:20260921")
 
