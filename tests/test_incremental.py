@@ -22,7 +22,8 @@ import pytest
 from conftest import ROOT, copy_project, edit_source, shared_folder
 from pipeline.toolchain import SCHEMA_DIR
 
-DVT_PAGES = {"html/dvt.html", "pdf/dvt.pdf", "pdf/dvt.letter.pdf", "pdf/dvt.large-print.pdf"}
+DVT_PAGES = {"html/dvt.html", "pdf/dvt.a4.pdf", "pdf/dvt.letter.pdf", "pdf/dvt.large-print.a4.pdf",
+             "pdf/dvt.large-print.letter.pdf"}
 ASSETS = {"html/assets/site.css", *(f"html/assets/fonts/{p.name}" for p in (ROOT / "pipeline/assets/fonts").iterdir())}
 
 
@@ -63,7 +64,7 @@ def _in(case: Path, relative: str, old: str, new: str) -> None:
 MUTATIONS = {
     "source": (lambda case: _in(case, "project/sources/conditions/dvt.yaml", "It is serious, so get medical help",
                                 "It is serious, so please get medical help"),
-               DVT_PAGES | {"epub/small-guide.epub", "index.html"}),
+               DVT_PAGES | {"epub/small-guide.epub", "print-pack.letter.zip", "index.html"}),
     "template": (lambda case: _in(case, "package/pipeline/templates/_content.html.j2", "</h2>", "</h2>\n"), None),
     "style": (lambda case: _in(case, "package/pipeline/styles/leaflet.css", "}", "}\nh2 { letter-spacing: 0.01em; }"),
               None),
