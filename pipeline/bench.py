@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import tempfile
@@ -46,6 +47,8 @@ def generated_dataset(folder: Path, count: int) -> Path:
         base = originals[index % len(originals)]
         slug = f"{base.stem}-g{index:03d}"
         text = base.read_text(encoding="utf-8").replace(f"slug: {base.stem}\n", f"slug: {slug}\n", 1)
+        # Each copy needs its own leaflet reference, as every item does.
+        text = re.sub(r"^(reference: [A-Z0-9-]+)$", rf"\1-G{index:03d}", text, count=1, flags=re.M)
         (sources / "conditions" / f"{slug}.yaml").write_text(text, encoding="utf-8")
     return folder
 
