@@ -11,9 +11,12 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+import babel.dates
+import babel.numbers
 import jinja2
 from markupsafe import Markup
 
+from .locales import babel_name
 from .model import Condition, Publisher, Topic
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -30,11 +33,15 @@ DRAFT_NOTICE = "Draft: not yet clinically reviewed. A clinician has not yet chec
 CARE_LABELS = {"emergency": "Emergency", "urgent": "Urgent", "routine": "Routine"}
 
 def format_date(day: dt.date, locale: str) -> str:
-    """A date in words, in the order the publisher's readers expect."""
-    month = day.strftime("%B")
-    if locale.endswith("-US"):
-        return f"{month} {day.day}, {day.year}"
-    return f"{day.day} {month} {day.year}"
+    """A date in words, as readers of the locale write it (CLDR's long form, through Babel):
+    'November 21, 2026' (en-US), '21 November 2026' (en-GB), '21 de noviembre de 2026' (es-US)."""
+    return babel.dates.format_date(day, format="long", locale=babel_name(locale))
+
+
+def format_number(value: float, locale: str, digits: int = 0) -> str:
+    """A number with the locale's separators: '1,234.5' (en-US), '1.234,5' (es-ES)."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return babel.numbers.format_decimal(value, format=pattern, locale=babel_name(locale))
 
 
 def json_for_script(data: object) -> Markup:
@@ -95,6 +102,7 @@ def environment() -> jinja2.Environment:
         DRAFT_NOTICE=DRAFT_NOTICE,
         CARE_LABELS=CARE_LABELS,
         format_date=format_date,
+        format_number=format_number,
     )
     return env
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..presentation import STYLES_DIR, TEMPLATES_DIR, format_date, render_template
+from ..presentation import STYLES_DIR, TEMPLATES_DIR, format_date, format_number, render_template
 from . import Format, Job, RenderContext, register
 
 CONDITION_FILES = (
@@ -15,12 +15,12 @@ CONDITION_FILES = (
 )
 
 
-def human_size(size: int) -> str:
+def human_size(size: int, locale: str) -> str:
     if size < 1024:
-        return f"{size} bytes"
+        return f"{format_number(size, locale)} bytes"
     if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
+        return f"{format_number(size / 1024, locale)} KB"
+    return f"{format_number(size / 1024 / 1024, locale, 1)} MB"
 
 
 def _status(review) -> str:
@@ -49,7 +49,7 @@ class CatalogueFormat(Format):
             for pattern, label, mime in CONDITION_FILES:
                 path = pattern.format(slug=condition.slug)
                 if path in sizes:  # only link what exists
-                    files.append({"href": path, "label": label, "type": mime, "size": human_size(sizes[path])})
+                    files.append({"href": path, "label": label, "type": mime, "size": human_size(sizes[path], locale)})
             conditions.append({
                 "slug": condition.slug,
                 "title": condition.title,
@@ -61,18 +61,18 @@ class CatalogueFormat(Format):
                 "files": files,
             })
         topics = [
-            {"href": f"html/{t.slug}.html", "title": t.title, "size": human_size(sizes[f"html/{t.slug}.html"]),
+            {"href": f"html/{t.slug}.html", "title": t.title, "size": human_size(sizes[f"html/{t.slug}.html"], locale),
              "status": _status(t.review)}
             for t in sorted(library.topics.values(), key=lambda t: t.title.lower())
             if f"html/{t.slug}.html" in sizes
         ]
         guides = [
-            {"href": f"epub/{g.slug}.epub", "title": g.title, "size": human_size(sizes[f"epub/{g.slug}.epub"]),
+            {"href": f"epub/{g.slug}.epub", "title": g.title, "size": human_size(sizes[f"epub/{g.slug}.epub"], locale),
              "status": _status(g.review), "description": g.description}
             for g in library.guides.values() if f"epub/{g.slug}.epub" in sizes
         ]
         tables = [{"href": "sms/messages.csv", "label": "All text messages (CSV)",
-                   "size": human_size(sizes["sms/messages.csv"])}] if "sms/messages.csv" in sizes else []
+                   "size": human_size(sizes["sms/messages.csv"], locale)}] if "sms/messages.csv" in sizes else []
         items = [*library.conditions.values(), *library.topics.values(), *library.guides.values()]
         html = render_template(
             "catalogue.html.j2",
