@@ -158,6 +158,78 @@ def sms(slug: str, project_dir: Path, publisher: str) -> None:
                f"{'s' if cost.segments != 1 else ''}", err=True)
 
 
+@main.group()
+def i18n() -> None:
+    """Translations: PO catalogues in sources/locales/<language>/, one per source.
+
+    Translators edit the catalogues in Poedit, Weblate or Crowdin. Each entry's msgctxt is
+    the JSON Pointer of a field, its msgid the English, its msgstr the translation.
+    """
+
+
+locale_option = click.option(
+    "--locale", "locale", metavar="LOCALE", default=None,
+    help="Only this language ('es' or 'es-US'). Default: every language a publisher lists in "
+         "'locales' and every folder in sources/locales/.",
+)
+
+
+@i18n.command()
+@project_option
+@locale_option
+def extract(project_dir: Path, locale: str | None) -> None:
+    """Create or update the catalogues from the English sources, keeping translations.
+
+    An English text that changed keeps its translation marked fuzzy, with the English it was
+    made from shown to the translator; a field that is gone becomes an obsolete entry.
+    Nothing is written unless every source and catalogue reads cleanly.
+    """
+    from .i18n import extract as run_extract
+    from .project import Project
+
+    try:
+        results = run_extract(Project(project_dir), locale)
+    except SourceProblems as problems:
+        fail_with(problems)
+    for result in results:
+        if result.action != "unchanged":
+            click.echo(f"{result.action} {result.path}", err=True)
+    changed = sum(r.action != "unchanged" for r in results)
+    click.echo(f"{len(results)} catalogue{'s' if len(results) != 1 else ''}: {changed} written, "
+               f"{len(results) - changed} unchanged", err=True)
+
+
+@i18n.command()
+@project_option
+@locale_option
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True,
+              help="text for people, json for tools.")
+def status(project_dir: Path, locale: str | None, fmt: str) -> None:
+    """How far each translation has come: translated, fuzzy, untranslated and reviewed entries,
+    per catalogue and language, counted against the English as it is now."""
+    import json
+    from dataclasses import asdict
+
+    from .i18n import status as run_status
+    from .project import Project
+
+    try:
+        rows = run_status(Project(project_dir), locale)
+    except SourceProblems as problems:
+        fail_with(problems)
+    if fmt == "json":
+        click.echo(json.dumps({"catalogues": [
+            {"locale": r.language, "kind": r.kind, "slug": r.slug, "path": r.path, "exists": r.action == "exists",
+             **asdict(r.counts), "reviewed": r.reviewed} for r in rows]}, indent=2, ensure_ascii=False))
+        return
+    header = ("locale", "catalogue", "entries", "translated", "fuzzy", "untranslated", "reviewed")
+    table = [header] + [(r.language, r.path + ("" if r.action == "exists" else " (missing)"), r.counts.entries,
+                         r.counts.translated, r.counts.fuzzy, r.counts.untranslated, r.reviewed) for r in rows]
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
+    for row in table:
+        click.echo("  ".join(str(v).ljust(w) if i < 2 else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, widths))).rstrip())
+
+
 @main.command()
 @project_option
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,

@@ -6,8 +6,10 @@ This is the only module that knows the YAML field names; renderers see these obj
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator, Mapping
+
+from .locales import output_prefix
 
 CARE_LEVELS = ("emergency", "urgent", "routine")
 
@@ -55,6 +57,20 @@ class Review:
     @property
     def is_draft(self) -> bool:
         return self.status != "approved"
+
+
+@dataclass(frozen=True)
+class Translation:
+    """The language an item's text is in, when it is not the English of the sources."""
+
+    locale: str  # for example "es-US"
+    # JSON Pointers of values still in English: only in a preview built with --allow-partial,
+    # which must show a visible banner (see `partial`); a normal build never mixes languages.
+    untranslated: tuple[str, ...] = ()
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.untranslated)
 
 
 @dataclass(frozen=True)
@@ -108,6 +124,7 @@ class Condition:
     sms: SmsText
     sources: tuple[Source, ...]
     review: Review
+    translation: Translation | None = None  # None: the English of the sources
     kind = "condition"
 
     def care_block(self, level: str) -> CareBlock | None:
@@ -132,6 +149,7 @@ class Topic:
     related_topics: tuple[str, ...]
     sources: tuple[Source, ...]
     review: Review
+    translation: Translation | None = None
     kind = "topic"
 
 
@@ -150,6 +168,7 @@ class Guide:
     introduction: tuple[str, ...]
     chapters: tuple[Chapter, ...]
     review: Review
+    translation: Translation | None = None
 
 
 @dataclass(frozen=True)
@@ -159,13 +178,20 @@ class Publisher:
     sms_sender: str
     phone: str
     website: str  # ends with "/"
-    locale: str
+    locale: str  # the primary locale: its outputs keep the usual paths
     emergency_number: str
     care_headings: Mapping[str, str]
+    # Every locale published, the primary first; each other one in its own folder.
+    locales: tuple[str, ...] = ()
+    # Most SMS segments a message may take, per locale (1 where not given).
+    sms_budget: Mapping[str, int] = field(default_factory=FrozenMap)
 
-    def page_url(self, slug: str) -> str:
-        """The public address of a condition's or topic's web page."""
-        return f"{self.website}html/{slug}.html"
+    def page_url(self, slug: str, locale: str | None = None) -> str:
+        """The public address of a condition's or topic's web page in one of the locales."""
+        return f"{self.website}{output_prefix(locale or self.locale, self.locale)}html/{slug}.html"
+
+    def segment_budget(self, locale: str) -> int:
+        return self.sms_budget.get(locale, 1)
 
 
 @dataclass(frozen=True)
@@ -213,7 +239,7 @@ def _sources(items: list) -> tuple[Source, ...]:
     return tuple(Source(item["title"], item["author"], item.get("url")) for item in items)
 
 
-def condition_from_data(data: dict) -> Condition:
+def condition_from_data(data: dict, translation: Translation | None = None) -> Condition:
     related = data.get("related") or {}
     care_by_level = {block["level"]: block for block in data["care"]}
     return Condition(
@@ -238,10 +264,11 @@ def condition_from_data(data: dict) -> Condition:
         sms=SmsText(data["sms"]["message"], data["sms"].get("emergency_sign")),
         sources=_sources(data["sources"]),
         review=_review(data["review"]),
+        translation=translation,
     )
 
 
-def topic_from_data(data: dict) -> Topic:
+def topic_from_data(data: dict, translation: Translation | None = None) -> Topic:
     related = data.get("related") or {}
     return Topic(
         slug=data["slug"],
@@ -256,10 +283,11 @@ def topic_from_data(data: dict) -> Topic:
         related_topics=_texts(related.get("topics")),
         sources=_sources(data["sources"]),
         review=_review(data["review"]),
+        translation=translation,
     )
 
 
-def guide_from_data(data: dict) -> Guide:
+def guide_from_data(data: dict, translation: Translation | None = None) -> Guide:
     return Guide(
         slug=data["slug"],
         title=data["title"],
@@ -268,6 +296,7 @@ def guide_from_data(data: dict) -> Guide:
         introduction=_texts(data["introduction"]),
         chapters=tuple(Chapter(*next(iter(ch.items()))) for ch in data["chapters"]),
         review=_review(data["review"]),
+        translation=translation,
     )
 
 
@@ -281,6 +310,8 @@ def publisher_from_data(data: dict) -> Publisher:
         locale=data["locale"],
         emergency_number=data["emergency_number"],
         care_headings=FrozenMap(data["care_headings"]),
+        locales=tuple(data.get("locales") or [data["locale"]]),
+        sms_budget=FrozenMap(data.get("sms_budget") or {}),
     )
 
 

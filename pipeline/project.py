@@ -41,21 +41,40 @@ class Project:
         if not files:
             problems.append(Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found"))
             return problems, 0
-        _, found = check_files(files)
+        documents, found = check_files(files)
+        found, catalogue_files, _ = self._check_catalogues(documents, found)
+        files = files + catalogue_files
         found, checked = narrow(found, files, wanted, len(files))
         return problems + found, checked
 
+    def _check_catalogues(self, documents, problems: list[Diagnostic]):
+        """The sources' problems plus their catalogues' (sources/locales/), and the catalogue files."""
+        from .i18n import catalogue_files, read_all
+        from .sources import SourceFile
+
+        broken = {p.path for p in problems if p.is_error}
+        catalogues, catalogue_problems = read_all(self, documents, broken)
+        files = [SourceFile("locales", f.path, f.shown) for f in catalogue_files(self)]
+        return problems + catalogue_problems, files, catalogues
+
     def library(self) -> Library:
         """The content model of every source, or SourceProblems naming every problem."""
-        from .sources import check_files, discover, library_from_documents
+        from .sources import library_from_documents
+
+        return library_from_documents(self.documents())
+
+    def documents(self):
+        """Every source, loaded and checked (catalogues too), or SourceProblems naming every problem."""
+        from .sources import check_files, discover
 
         files = discover(self.sources_dir, self.root)
         if not files:
             raise SourceProblems([Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found")])
         documents, problems = check_files(files)
+        problems, _, _ = self._check_catalogues(documents, problems)
         if any(p.is_error for p in problems):
             raise SourceProblems(problems)
-        return library_from_documents(documents)
+        return documents
 
 
 def narrow(problems: list[Diagnostic], files, wanted: list[Path], total: int) -> tuple[list[Diagnostic], int]:
@@ -89,6 +108,18 @@ def lint_project(project: Project, only=(), *, release: bool = False, today=None
     valid = {kind: {slug: doc for slug, doc in docs.items() if doc.path not in broken}
              for kind, docs in documents.items()}
     ctx = LintContext(terms, numbers, today or dt.date.today(), release)
+    # Catalogues are checked against the sources that validated (lint findings break nothing).
+    problems, translation_files, catalogues = project._check_catalogues(documents, problems)
     problems += lint_documents(valid, ctx)
+    translation_problems, jargon_files = _lint_translations(project, valid, catalogues, ctx)
+    problems += translation_problems
+    files = files + translation_files
     return narrow(problems, files, [Path(p).resolve() for p in only],
-                  len(files) + (1 if jargon_path.exists() else 0))
+                  len(files) + (1 if jargon_path.exists() else 0) + jargon_files)
+
+
+def _lint_translations(project: Project, valid, catalogues, ctx):
+    """The lint rules run on every translation; returns (findings, Spanish/other jargon files read)."""
+    from .i18n import translation_lint
+
+    return translation_lint(project, valid, catalogues, ctx.today, ctx.release, ctx.emergency_numbers)

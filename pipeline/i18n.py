@@ -1,0 +1,315 @@
+"""Translations across a project: which catalogues exist, extracting and counting them, and
+what validate, lint and a release check in them.
+
+Follows Sphinx's gettext workflow: extract from the English, translate in PO files, build
+per language. The per-file work is in translations.py (PO files), translatable.py (which
+fields), localize.py (applying a catalogue) and translation_checks.py (validate's rules).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from .atomic import write_if_changed
+from .diagnostics import ERROR, WARNING, Diagnostic, SourceProblems
+from .loading import Document
+from .locales import SOURCE_LANGUAGE, TAG, catalogue_language, is_source, language
+from .translations import (LOCALES_DIR, TRANSLATED_KINDS, Catalogue, Counts, catalogue_path, counts,
+                           load, merge, text_of)
+
+# Rule ids of translation findings that stop a release (and that lint --release reports).
+RELEASE_RULES = ("translation-fuzzy", "translation-unreviewed")
+# The catalogue of fixed wording outside the sources, one per language folder.
+INTERFACE_FILE = "interface.po"
+
+
+@dataclass(frozen=True)
+class CatalogueFile:
+    """A *.po file under sources/locales/, and what it should translate."""
+
+    language: str
+    kind: str
+    slug: str
+    path: Path
+    shown: str
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def catalogue_files(project) -> list[CatalogueFile]:
+    """Every catalogue of a source, in a stable order (the interface catalogue is not one)."""
+    folder = project.sources_dir / LOCALES_DIR
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.rglob("*.po")):
+        parts = path.relative_to(folder).parts
+        if any(part.startswith(".") for part in parts) or len(parts) != 3:
+            continue
+        found.append(CatalogueFile(parts[0], parts[1], path.name[:-3], path, _shown(path, project.root)))
+    return found
+
+
+def stray_files(project) -> list[Diagnostic]:
+    """PO files where no catalogue belongs: a typo in a folder name would hide a translation."""
+    folder = project.sources_dir / LOCALES_DIR
+    found = []
+    for path in sorted(folder.rglob("*.po")) if folder.is_dir() else ():
+        parts = path.relative_to(folder).parts
+        if any(part.startswith(".") for part in parts) or parts[-1] == INTERFACE_FILE and len(parts) == 2:
+            continue
+        shown = _shown(path, project.root)
+        if len(parts) != 3 or parts[1] not in TRANSLATED_KINDS:
+            found.append(Diagnostic(shown, 1, 1, WARNING, "not where a catalogue belongs: expected "
+                                    f"{LOCALES_DIR}/<language>/<{'|'.join(TRANSLATED_KINDS)}>/<slug>.po"))
+        elif not TAG.match(parts[0]) or "-" in parts[0] or parts[0] == SOURCE_LANGUAGE:
+            found.append(Diagnostic(shown, 1, 1, WARNING, f"'{parts[0]}' is not a language to translate into "
+                                    "(a lower-case language code such as 'es'; the sources are English)"))
+    return found
+
+
+
+def publisher_languages(documents: dict[str, dict[str, Document]]) -> set[str]:
+    """Languages some publisher profile publishes in, besides the English of the sources."""
+    found = set()
+    for doc in documents.get("publishers", {}).values():
+        tags = doc.data.get("locales")
+        for tag in tags if isinstance(tags, list) else ():
+            if isinstance(tag, str) and not is_source(tag):
+                found.add(language(tag))
+    return found
+
+
+def languages(project, documents, only: str | None = None) -> list[str]:
+    """The languages to work on: `only` ('es' or 'es-US'), else every publisher's and every
+    language that already has a folder of catalogues."""
+    if only:
+        return [catalogue_language(only)]
+    found = publisher_languages(documents)
+    found |= {f.language for f in catalogue_files(project) if TAG.match(f.language) and f.language != SOURCE_LANGUAGE}
+    return sorted(found)
+
+
+def translated_documents(documents):
+    """(kind, slug, document) of every source that has catalogues, in a stable order."""
+    for kind in TRANSLATED_KINDS:
+        for slug, doc in sorted(documents.get(kind, {}).items()):
+            yield kind, slug, doc
+
+
+def _checked_documents(project) -> dict[str, dict[str, Document]]:
+    from .sources import check_files, discover
+
+    documents, problems = check_files(discover(project.sources_dir, project.root))
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        # Extracting from a broken source could retire good translations: fix the source first.
+        raise SourceProblems(errors)
+    return documents
+
+
+def _english(doc: Document, kind: str) -> list[tuple[str, str, int]]:
+    from .translatable import translatable_texts
+
+    return [(pointer, text, doc.locate(pointer).line) for pointer, text in translatable_texts(doc.data, kind)]
+
+
+# --- extract and status -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Extracted:
+    language: str
+    kind: str
+    slug: str
+    path: str  # as shown
+    action: str  # "created", "updated" or "unchanged"
+    counts: Counts
+    reviewed: int = 0
+
+
+def _merged(project, documents, only):
+    """Every catalogue as extract would leave it: (language, kind, slug, path, shown, po, existed)."""
+    plan, problems = [], []
+    for lang in languages(project, documents, only):
+        for kind, slug, doc in translated_documents(documents):
+            path = catalogue_path(project.sources_dir, lang, kind, slug)
+            if kind == "publishers" and lang not in publisher_languages({kind: {slug: doc}}) and not path.exists():
+                continue  # a profile's wording is translated only into the languages it publishes in
+            shown = _shown(path, project.root)
+            old = None
+            if path.exists():
+                try:
+                    old, _ = load(path, shown, lang)
+                except SourceProblems as exc:
+                    problems += exc.diagnostics
+                    continue
+            po = merge(_english(doc, kind), old, lang, doc.path)
+            plan.append((lang, kind, slug, path, shown, po, old is not None))
+    if problems:
+        # A catalogue that cannot be read is never overwritten: its translations would be lost.
+        raise SourceProblems(problems)
+    return plan
+
+
+def extract(project, only: str | None = None) -> list[Extracted]:
+    """Create or update the catalogue of every translated source, for every language.
+
+    Nothing is written unless every source and every existing catalogue reads cleanly.
+    """
+    documents = _checked_documents(project)
+    results = []
+    for lang, kind, slug, path, shown, po, existed in _merged(project, documents, only):
+        changed = write_if_changed(path, text_of(po).encode("utf-8"))
+        action = "unchanged" if not changed else "updated" if existed else "created"
+        results.append(Extracted(lang, kind, slug, shown, action, counts(po)))
+    return results
+
+
+def reviewed_entries(project, kind: str, slug: str, lang: str, catalogue_counts: Counts) -> int:
+    """Entries of a translation that a qualified medical translator approved for this language.
+
+    The seam for the approvals ledger (one home for approvals; its records carry `locale`):
+    an approval of (kind, slug, locale) whose fingerprint covers the current translated words
+    makes every translated entry reviewed. Until the ledger is on main nothing is approved,
+    so every translation is a draft, and a release refuses a complete one.
+    """
+    return 0
+
+
+def status(project, only: str | None = None) -> list[Extracted]:
+    """How far every catalogue has come, counted as extract would leave it (an English edit
+    not yet extracted already counts as fuzzy). Writes nothing."""
+    documents = _checked_documents(project)
+    rows = []
+    for lang, kind, slug, path, shown, po, existed in _merged(project, documents, only):
+        tally = counts(po)
+        rows.append(Extracted(lang, kind, slug, shown, "exists" if existed else "missing", tally,
+                              reviewed_entries(project, kind, slug, lang, tally)))
+    return rows
+
+
+# --- validate, lint, release ----------------------------------------------------------------
+
+
+@dataclass
+class Catalogues:
+    """Every catalogue that reads cleanly, by language and (kind, slug)."""
+
+    by_language: dict[str, dict[tuple[str, str], Catalogue]]
+    files: list[CatalogueFile]
+
+    def of(self, lang: str) -> dict[tuple[str, str], Catalogue]:
+        return self.by_language.get(lang, {})
+
+
+def read_all(project, documents, broken: set[str] = frozenset()) -> tuple[Catalogues, list[Diagnostic]]:
+    """Read and check every catalogue against its source; problems are located in the PO files.
+
+    A catalogue of a source with errors (paths in `broken`) is read but not compared with it.
+    """
+    from .translation_checks import catalogue_problems
+
+    numbers = tuple(doc.data["emergency_number"] for doc in documents.get("publishers", {}).values()
+                    if isinstance(doc.data.get("emergency_number"), str))
+    files = catalogue_files(project)
+    problems = stray_files(project)
+    by_language: dict[str, dict[tuple[str, str], Catalogue]] = {}
+    for file in files:
+        if file.kind not in TRANSLATED_KINDS or not TAG.match(file.language) or file.language == SOURCE_LANGUAGE:
+            continue
+        try:
+            _, catalogue = load(file.path, file.shown, file.language)
+        except SourceProblems as exc:
+            problems += exc.diagnostics
+            continue
+        doc = documents.get(file.kind, {}).get(file.slug)
+        if doc is None:
+            problems.append(Diagnostic(file.shown, 1, 1, WARNING,
+                                       f"no source sources/{file.kind}/{file.slug}.yaml for this catalogue"))
+            continue
+        if doc.path in broken:
+            continue
+        problems += catalogue_problems(catalogue, doc, file.kind, numbers)
+        by_language.setdefault(file.language, {})[(file.kind, file.slug)] = catalogue
+    return Catalogues(by_language, files), problems
+
+
+def translation_findings(project, documents, catalogues: Catalogues, *, release: bool) -> list[Diagnostic]:
+    """Fuzzy entries (a warning; an error in a release) and, in a release, complete
+    translations no medical translator has approved."""
+    from .localize import localize
+
+    found = []
+    for lang, table in sorted(catalogues.by_language.items()):
+        for (kind, slug), catalogue in sorted(table.items()):
+            for entry in catalogue.entries:
+                if entry.fuzzy and entry.msgstr:
+                    found.append(catalogue.diagnostic(
+                        entry, f"fuzzy: the English changed since this was translated; check it and remove "
+                               "the fuzzy flag", severity=ERROR if release else WARNING, rule="translation-fuzzy"))
+            if not release or kind == "publishers":
+                continue
+            doc = documents[kind][slug]
+            localized = localize(doc.data, kind, catalogue)
+            tally = Counts(localized.total, localized.total - len(localized.missing), len(localized.fuzzy),
+                           len(localized.missing) - len(localized.fuzzy), catalogue.obsolete)
+            if localized.complete and reviewed_entries(project, kind, slug, lang, tally) < tally.translated:
+                found.append(catalogue.diagnostic(
+                    None, f"the {lang} translation of {kind[:-1]} '{slug}' is a draft: a qualified medical "
+                          "translator has not approved it", rule="translation-unreviewed"))
+    return found
+
+
+def translation_lint(project, documents, catalogues: Catalogues, today: dt.date, release: bool,
+                     emergency_numbers: tuple[str, ...]) -> tuple[list[Diagnostic], int]:
+    """The lint rules about words, run on every translation (located at its msgstr lines),
+    with the language's own jargon list and readability formula; returns (findings, jargon files)."""
+    from .lint import LintContext, lint_documents, load_jargon
+    from .localize import translated_document
+
+    found: list[Diagnostic] = []
+    jargon_files = 0
+    for lang, table in sorted(catalogues.by_language.items()):
+        jargon_path = project.sources_dir / f"jargon.{lang}.yaml"
+        terms, problems = load_jargon(jargon_path, _shown(jargon_path, project.root))
+        found += problems
+        jargon_files += jargon_path.exists()
+        ctx = LintContext(terms, emergency_numbers, today, release, language=lang)
+        docs: dict[str, dict[str, Document]] = {}
+        for (kind, slug), catalogue in table.items():
+            doc = documents.get(kind, {}).get(slug)
+            if doc is not None:
+                docs.setdefault(kind, {})[slug] = translated_document(doc, kind, catalogue)
+        found += lint_documents(docs, ctx, translated=True)
+    found += translation_findings(project, documents, catalogues, release=release)
+    return found, jargon_files
+
+
+def in_languages(problem: Diagnostic, langs: set[str], sources_shown: str = "sources") -> bool:
+    """Whether a problem is in the catalogues of one of `langs`."""
+    return any(problem.path.startswith(f"{sources_shown}/{LOCALES_DIR}/{lang}/") for lang in langs)
+
+
+# --- the content model per locale ---------------------------------------------------------------
+
+
+def locale_build(project, documents, publisher: str, locale: str, *, allow_partial: bool = False):
+    """The content model of one of a publisher's locales (see localize.locale_library); for
+    the English locales, the sources as they are."""
+    from .localize import LocaleBuild, locale_library
+    from .sources import library_from_documents
+
+    if is_source(locale):
+        return LocaleBuild(locale, library_from_documents(documents), ())
+    lang = language(locale)
+    catalogues, _ = read_all(project, documents)
+    folder = _shown(project.sources_dir / LOCALES_DIR / lang, project.root)
+    return locale_library(documents, catalogues.of(lang), folder, publisher, locale, allow_partial=allow_partial)

@@ -1,0 +1,186 @@
+"""The content model in another language: each catalogue applied to its source's data by JSON
+Pointer before the model is built, so renderers never know that a text was translated.
+
+An item whose translation is incomplete (an entry untranslated, fuzzy, or made from English
+that has since changed) is left out of that locale, with a message naming the item, the
+locale and the count. Only a preview (`allow_partial`) builds it, keeping the English for the
+missing values and recording them on the model (`Translation.untranslated`) so that every
+format can show a banner: a handout never mixes languages silently.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from . import model
+from .diagnostics import WARNING, Diagnostic
+from .loading import Document, Position
+from .translatable import translatable_texts
+from .translations import Catalogue
+
+# Items of the content model, by kind; publishers are localized too (their care headings).
+ITEM_KINDS = ("conditions", "topics", "guides")
+
+
+def unescape_pointer_token(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def set_pointer(data, pointer: str, value) -> None:
+    """Replace the value at a JSON Pointer (which must exist) in nested dicts and lists."""
+    *parents, last = [unescape_pointer_token(t) for t in pointer.split("/")[1:]]
+    for token in parents:
+        data = data[int(token)] if isinstance(data, list) else data[token]
+    if isinstance(data, list):
+        data[int(last)] = value
+    else:
+        data[last] = value
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A source's data in one language, and which values have no usable translation."""
+
+    data: dict
+    missing: tuple[str, ...]  # untranslated, fuzzy, or translated from English that changed
+    fuzzy: tuple[str, ...]  # of those, the ones marked fuzzy
+    total: int  # translatable values in the source
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def localize(data: dict, kind: str, catalogue: Catalogue | None, *, fill: str | None = None) -> Localized:
+    """`data` with every translatable value replaced by its translation.
+
+    A value without a usable translation keeps its English, or becomes `fill` when one is
+    given (lint passes "" so that English is never measured as Spanish).
+    """
+    entries = catalogue.by_pointer() if catalogue else {}
+    result = copy.deepcopy(data)
+    missing, fuzzy = [], []
+    texts = translatable_texts(data, kind)
+    for pointer, english in texts:
+        entry = entries.get(pointer)
+        # A translation counts only for the English it was made from.
+        if entry is not None and entry.translated and entry.msgid == english:
+            set_pointer(result, pointer, entry.msgstr)
+            continue
+        missing.append(pointer)
+        if entry is not None and entry.fuzzy and entry.msgstr:
+            fuzzy.append(pointer)
+        if fill is not None:
+            set_pointer(result, pointer, fill)
+    return Localized(result, tuple(missing), tuple(fuzzy), len(texts))
+
+
+def translated_document(doc: Document, kind: str, catalogue: Catalogue, *, fill: str | None = "") -> Document:
+    """The source as its translation reads, located in the PO file: what lint checks per locale.
+
+    Each value is placed at its entry's msgstr line, and a part of the source (a section) at
+    the first entry inside it. Values without a translation are `fill` (empty by default, so
+    English is never measured as if it were the other language; None keeps the English).
+    """
+    localized = localize(doc.data, kind, catalogue, fill=fill)
+    lines = {entry.pointer: entry.msgstr_line for entry in catalogue.entries}
+
+    def position(pointer: str) -> Position:
+        if pointer in lines:
+            return Position(lines[pointer], 1)
+        inside = [line for entry, line in lines.items() if entry.startswith(pointer + "/")]
+        return Position(min(inside) if inside else 1, 1)
+
+    positions = {pointer: position(pointer) for pointer in doc.positions}
+    return Document(catalogue.path, localized.data, positions, dict(positions))
+
+
+@dataclass(frozen=True)
+class LocaleBuild:
+    """One locale's content model, and what was left out of it and why."""
+
+    locale: str
+    library: model.Library | None  # None when the publisher's own wording is not translated
+    notices: tuple[Diagnostic, ...]
+
+
+def _describe(localized: Localized) -> str:
+    fuzzy = f", {len(localized.fuzzy)} of them fuzzy" if localized.fuzzy else ""
+    return f"{len(localized.missing)} of {localized.total} texts not translated{fuzzy}"
+
+
+def locale_library(documents: dict[str, dict[str, Document]], catalogues: dict[tuple[str, str], Catalogue],
+                   folder: str, publisher: str, locale: str, *, allow_partial: bool = False) -> LocaleBuild:
+    """The model of every item whose translation into `locale` is complete (every item, with
+    English marked, when `allow_partial`).
+
+    `catalogues` maps (kind, slug) to a catalogue of this locale's language, all of them under
+    `folder` (as shown in messages, for example "sources/locales/es").
+    """
+    notices: list[Diagnostic] = []
+    localized: dict[str, dict[str, Localized]] = {}
+    for kind in ITEM_KINDS:
+        localized[kind] = {slug: localize(doc.data, kind, catalogues.get((kind, slug)))
+                           for slug, doc in documents.get(kind, {}).items()}
+    localized["publishers"] = {publisher: localize(documents["publishers"][publisher].data, "publishers",
+                                                   catalogues.get(("publishers", publisher)))}
+
+    def where(kind: str, slug: str) -> str:
+        catalogue = catalogues.get((kind, slug))
+        return catalogue.path if catalogue else f"{folder}/{kind}/{slug}.po"
+
+    def notice(kind: str, slug: str, message: str) -> None:
+        notices.append(Diagnostic(where(kind, slug), 1, 1, WARNING, message, "", "translation-incomplete"))
+
+    profile = localized["publishers"][publisher]
+    if not profile.complete and not allow_partial:
+        notice("publishers", publisher, f"{locale} is not built: the publisher's own wording "
+                                        f"(care headings) has {_describe(profile)}")
+        return LocaleBuild(locale, None, tuple(notices))
+
+    untouched = []  # items nobody has started translating: one message for all of them
+    ready: dict[str, set[str]] = {}
+    for kind in ITEM_KINDS:
+        ready[kind] = set()
+        for slug, item in localized[kind].items():
+            if item.complete or allow_partial:
+                ready[kind].add(slug)
+            elif (kind, slug) not in catalogues or len(item.missing) == item.total:
+                untouched.append(slug)
+            else:
+                notice(kind, slug, f"{kind[:-1]} '{slug}' is not built in {locale}: {_describe(item)} "
+                                   "(handouts i18n status)")
+    # A guide needs every chapter in the same language.
+    for slug in sorted(ready["guides"]):
+        data = localized["guides"][slug].data
+        absent = [next(iter(ch.values())) for ch in data.get("chapters") or []
+                  if next(iter(ch.values())) not in ready[next(iter(ch)) + "s"]]
+        if absent:
+            ready["guides"].discard(slug)
+            notice("guides", slug, f"guide '{slug}' is not built in {locale}: chapters not translated: "
+                                   f"{', '.join(absent)}")
+    if untouched:
+        notices.append(Diagnostic(folder, 1, 1, WARNING,
+                                  f"{len(untouched)} item{'s' if len(untouched) != 1 else ''} not built in {locale}, "
+                                  f"no translation yet: {', '.join(sorted(untouched))}", "", "translation-incomplete"))
+
+    def build(kind: str, slug: str):
+        item = localized[kind][slug]
+        data = copy.deepcopy(item.data)
+        related = data.get("related")
+        if isinstance(related, dict):
+            # A page links only to pages in its own language.
+            for target in ("conditions", "topics"):
+                if target in related:
+                    related[target] = [s for s in related[target] if s in ready[target]]
+        translation = model.Translation(locale, item.missing if allow_partial else ())
+        return model.BUILDERS[kind](data, translation)
+
+    library = model.Library(
+        conditions=model.frozen_mapping({s: build("conditions", s) for s in documents["conditions"] if s in ready["conditions"]}),
+        topics=model.frozen_mapping({s: build("topics", s) for s in documents["topics"] if s in ready["topics"]}),
+        guides=model.frozen_mapping({s: build("guides", s) for s in documents["guides"] if s in ready["guides"]}),
+        publishers=model.frozen_mapping({publisher: model.publisher_from_data(profile.data)}),
+    )
+    return LocaleBuild(locale, library, tuple(notices))
