@@ -198,7 +198,7 @@ def context_for(job: Job, ctx: RenderContext) -> RenderContext:
         for chapter in guides[job.guide].chapters:
             take(chapter.kind, chapter.slug, with_related=True)
     part = Library(conditions=FrozenMap(conditions), topics=FrozenMap(topics), guides=FrozenMap(guides),
-                   publishers=FrozenMap({ctx.publisher.slug: ctx.publisher}))
+                   publishers=FrozenMap({ctx.publisher.slug: ctx.publisher}), wording=library.wording)
     return RenderContext(part, ctx.publisher, ctx.created)
 
 

@@ -134,28 +134,53 @@ def build(project_dir: Path, publisher: str, out_dir: Path | None, workers: int 
 @project_option
 @click.option("--publisher", default=DEFAULT_PUBLISHER, show_default=True,
               help="Publisher profile whose sender, number and web address to use.")
-def sms(slug: str, project_dir: Path, publisher: str) -> None:
-    """Print a condition's text message with its encoding, septets and segments."""
+@click.option("--locale", "locale", metavar="LOCALE", default=None,
+              help="One of the publisher's locales, for example 'es' or 'es-US'  [default: its primary locale]")
+def sms(slug: str, project_dir: Path, publisher: str, locale: str | None) -> None:
+    """Print a condition's text message with its encoding, septets and segments.
+
+    In a translated locale the message is composed from the translation, and the line
+    says which characters forced UCS-2 and the locale's segment budget.
+    """
     from .formats.sms import compose
+    from .i18n import locale_build
+    from .locales import choose
     from .project import Project
     from .sms_encoding import GSM7, encode
+    from .sources import library_from_documents
 
+    project = Project(project_dir)
     try:
-        library = Project(project_dir).library()
+        documents = project.documents()
     except SourceProblems as problems:
         fail_with(problems)
+    library = library_from_documents(documents)
     if slug not in library.conditions:
         click.echo(f"error: no condition '{slug}' (sources/conditions/{slug}.yaml)", err=True)
         sys.exit(1)
     if publisher not in library.publishers:
         click.echo(f"error: unknown publisher '{publisher}' (known: {', '.join(sorted(library.publishers))})", err=True)
         sys.exit(1)
-    message = compose(library.conditions[slug], library.publishers[publisher])
+    profile = library.publishers[publisher]
+    tag = choose(profile.locales, locale) if locale else profile.locale
+    if tag is None:
+        click.echo(f"error: publisher '{publisher}' does not publish in '{locale}' "
+                   f"(its locales: {', '.join(profile.locales)})", err=True)
+        sys.exit(1)
+    built = locale_build(project, documents, publisher, tag)
+    if built.library is None or slug not in built.library.conditions:
+        for notice in built.notices:
+            click.echo(notice.as_text(), err=True)
+        click.echo(f"error: '{slug}' has no complete {tag} translation, so it has no {tag} message", err=True)
+        sys.exit(1)
+    message = compose(built.library.conditions[slug], built.library.publishers[publisher], built.library.wording)
     cost = encode(message)
     unit = "septets" if cost.encoding == GSM7 else "UTF-16 units"
     click.echo(message)
+    forced = f"; UCS-2 forced by {', '.join(repr(c) for c in cost.outside_gsm7)}" if cost.outside_gsm7 else ""
+    budget = f"; budget {profile.segment_budget(tag)}" if locale else ""
     click.echo(f"encoding: {cost.encoding}, {cost.units} {unit}, {cost.segments} segment"
-               f"{'s' if cost.segments != 1 else ''}", err=True)
+               f"{'s' if cost.segments != 1 else ''}{forced}{budget}", err=True)
 
 
 @main.group()

@@ -44,16 +44,20 @@ def _shown(path: Path, root: Path) -> str:
 
 
 def catalogue_files(project) -> list[CatalogueFile]:
-    """Every catalogue of a source, in a stable order (the interface catalogue is not one)."""
+    """Every PO file under sources/locales/, in a stable order (the interface catalogue is one
+    with kind "interface")."""
     folder = project.sources_dir / LOCALES_DIR
     if not folder.is_dir():
         return []
     found = []
     for path in sorted(folder.rglob("*.po")):
         parts = path.relative_to(folder).parts
-        if any(part.startswith(".") for part in parts) or len(parts) != 3:
+        if any(part.startswith(".") for part in parts):
             continue
-        found.append(CatalogueFile(parts[0], parts[1], path.name[:-3], path, _shown(path, project.root)))
+        if len(parts) == 3:
+            found.append(CatalogueFile(parts[0], parts[1], path.name[:-3], path, _shown(path, project.root)))
+        elif parts[1:] == (INTERFACE_FILE,):
+            found.append(CatalogueFile(parts[0], "interface", "interface", path, _shown(path, project.root)))
     return found
 
 
@@ -115,10 +119,34 @@ def _checked_documents(project) -> dict[str, dict[str, Document]]:
     return documents
 
 
-def _english(doc: Document, kind: str) -> list[tuple[str, str, int]]:
+def _english(doc: Document, kind: str) -> list[tuple[str, str, tuple[str, str]]]:
     from .translatable import translatable_texts
 
-    return [(pointer, text, doc.locate(pointer).line) for pointer, text in translatable_texts(doc.data, kind)]
+    return [(pointer, text, (doc.path, str(doc.locate(pointer).line)))
+            for pointer, text in translatable_texts(doc.data, kind)]
+
+
+def interface_english() -> list[tuple[str, str, tuple[str, str]]]:
+    """(key, English, (file, line)) of every interface string, from the package's template."""
+    from .interface import read_template
+
+    return read_template()
+
+
+def refresh_interface_template() -> bool:
+    """Extract the marked strings into the template again, where the package can be written
+    (a source checkout); returns whether it changed."""
+    import os
+
+    from .interface import TEMPLATE, extract_messages, template_text
+
+    if not os.access(TEMPLATE.parent, os.W_OK):
+        return False
+    return write_if_changed(TEMPLATE, template_text(extract_messages()).encode("utf-8"))
+
+
+def interface_path(project, lang: str) -> Path:
+    return project.sources_dir / LOCALES_DIR / lang / INTERFACE_FILE
 
 
 # --- extract and status -------------------------------------------------------------------
@@ -138,20 +166,27 @@ class Extracted:
 def _merged(project, documents, only):
     """Every catalogue as extract would leave it: (language, kind, slug, path, shown, po, existed)."""
     plan, problems = [], []
+    interface = interface_english()
     for lang in languages(project, documents, only):
+        wanted = []
         for kind, slug, doc in translated_documents(documents):
             path = catalogue_path(project.sources_dir, lang, kind, slug)
             if kind == "publishers" and lang not in publisher_languages({kind: {slug: doc}}) and not path.exists():
                 continue  # a profile's wording is translated only into the languages it publishes in
+            wanted.append((kind, slug, path, _english(doc, kind), doc.path, True))
+        if interface:
+            wanted.append(("interface", "interface", interface_path(project, lang), interface,
+                           "the interface strings in pipeline/", False))
+        for kind, slug, path, english, source, pointers in wanted:
             shown = _shown(path, project.root)
             old = None
             if path.exists():
                 try:
-                    old, _ = load(path, shown, lang)
+                    old, _ = load(path, shown, lang, pointers=pointers)
                 except SourceProblems as exc:
                     problems += exc.diagnostics
                     continue
-            po = merge(_english(doc, kind), old, lang, doc.path)
+            po = merge(english, old, lang, source)
             plan.append((lang, kind, slug, path, shown, po, old is not None))
     if problems:
         # A catalogue that cannot be read is never overwritten: its translations would be lost.
@@ -165,6 +200,7 @@ def extract(project, only: str | None = None) -> list[Extracted]:
     Nothing is written unless every source and every existing catalogue reads cleanly.
     """
     documents = _checked_documents(project)
+    refresh_interface_template()
     results = []
     for lang, kind, slug, path, shown, po, existed in _merged(project, documents, only):
         changed = write_if_changed(path, text_of(po).encode("utf-8"))
@@ -201,10 +237,12 @@ def status(project, only: str | None = None) -> list[Extracted]:
 
 @dataclass
 class Catalogues:
-    """Every catalogue that reads cleanly, by language and (kind, slug)."""
+    """Every catalogue that reads cleanly, by language and (kind, slug), and each language's
+    interface catalogue."""
 
     by_language: dict[str, dict[tuple[str, str], Catalogue]]
     files: list[CatalogueFile]
+    interface: dict[str, Catalogue]
 
     def of(self, lang: str) -> dict[tuple[str, str], Catalogue]:
         return self.by_language.get(lang, {})
@@ -239,7 +277,28 @@ def read_all(project, documents, broken: set[str] = frozenset()) -> tuple[Catalo
             continue
         problems += catalogue_problems(catalogue, doc, file.kind, numbers)
         by_language.setdefault(file.language, {})[(file.kind, file.slug)] = catalogue
-    return Catalogues(by_language, files), problems
+    interface, interface_problems = _read_interface(project, numbers)
+    return Catalogues(by_language, files, interface), problems + interface_problems
+
+
+def _read_interface(project, numbers) -> tuple[dict[str, Catalogue], list[Diagnostic]]:
+    from .translation_checks import against_english
+
+    folder = project.sources_dir / LOCALES_DIR
+    found, problems = {}, []
+    english = {key: text for key, text, _ in interface_english()}
+    for path in sorted(folder.glob(f"*/{INTERFACE_FILE}")) if folder.is_dir() else ():
+        lang = path.parent.name
+        if not TAG.match(lang) or lang == SOURCE_LANGUAGE:
+            continue
+        try:
+            _, catalogue = load(path, _shown(path, project.root), lang, pointers=False)
+        except SourceProblems as exc:
+            problems += exc.diagnostics
+            continue
+        problems += against_english(catalogue, english, "an interface string in pipeline/", numbers)
+        found[lang] = catalogue
+    return found, problems
 
 
 def translation_findings(project, documents, catalogues: Catalogues, *, release: bool) -> list[Diagnostic]:
@@ -247,14 +306,21 @@ def translation_findings(project, documents, catalogues: Catalogues, *, release:
     translations no medical translator has approved."""
     from .localize import localize
 
-    found = []
+    def fuzzy(catalogue: Catalogue) -> None:
+        for entry in catalogue.entries:
+            if entry.fuzzy and entry.msgstr:
+                found.append(catalogue.diagnostic(
+                    entry, "fuzzy: the English changed since this was translated; check it and remove "
+                           "the fuzzy flag", severity=ERROR if release else WARNING, rule="translation-fuzzy"))
+
+    found: list[Diagnostic] = []
+    for lang, catalogue in sorted(catalogues.interface.items()):
+        fuzzy(catalogue)
     for lang, table in sorted(catalogues.by_language.items()):
         for (kind, slug), catalogue in sorted(table.items()):
-            for entry in catalogue.entries:
-                if entry.fuzzy and entry.msgstr:
-                    found.append(catalogue.diagnostic(
-                        entry, f"fuzzy: the English changed since this was translated; check it and remove "
-                               "the fuzzy flag", severity=ERROR if release else WARNING, rule="translation-fuzzy"))
+            fuzzy(catalogue)
+            # Approvals are of items; the publisher's and the interface wording are reviewed
+            # with them once the approvals ledger covers them (see I18N-NOTES).
             if not release or kind == "publishers":
                 continue
             doc = documents[kind][slug]
@@ -312,4 +378,53 @@ def locale_build(project, documents, publisher: str, locale: str, *, allow_parti
     lang = language(locale)
     catalogues, _ = read_all(project, documents)
     folder = _shown(project.sources_dir / LOCALES_DIR / lang, project.root)
-    return locale_library(documents, catalogues.of(lang), folder, publisher, locale, allow_partial=allow_partial)
+    return locale_library(documents, catalogues.of(lang), folder, publisher, locale, allow_partial=allow_partial,
+                          interface=interface_english(), interface_catalogue=catalogues.interface.get(lang))
+
+
+# --- text messages per locale ---------------------------------------------------------------------
+
+
+def sms_diagnostics(documents, catalogues: Catalogues, broken: set[str] = frozenset()) -> list[Diagnostic]:
+    """Each translated text message must fit its locale's segment budget (the profile's
+    `sms_budget`); the message names the characters that forced UCS-2. Located at the
+    translation of /sms/message."""
+    from . import model
+    from .formats.sms import compose
+    from .localize import localize, wording
+    from .sms_encoding import encode
+
+    interface = interface_english()
+    found = []
+    for doc in documents.get("publishers", {}).values():
+        if doc.path in broken:
+            continue
+        publisher = model.publisher_from_data(doc.data)
+        for locale in publisher.locales:
+            lang = language(locale)
+            if is_source(locale) or lang not in catalogues.by_language:
+                continue
+            words, missing = wording(interface, catalogues.interface.get(lang), locale)
+            if missing:
+                continue  # the locale is not built; status and the build say why
+            budget = publisher.segment_budget(locale)
+            for (kind, slug), catalogue in sorted(catalogues.of(lang).items()):
+                source = documents[kind].get(slug)
+                if kind != "conditions" or source is None or source.path in broken:
+                    continue
+                localized = localize(source.data, kind, catalogue)
+                if any(pointer.startswith("/sms/") for pointer in localized.missing):
+                    continue
+                message = compose(model.condition_from_data(localized.data), publisher, words)
+                cost = encode(message)
+                if cost.segments <= budget:
+                    continue
+                forced = (" (UCS-2, forced by " + ", ".join(f"'{c}' (U+{ord(c):04X})" for c in cost.outside_gsm7)
+                          + ")") if cost.outside_gsm7 else ""
+                unit = "characters" if cost.outside_gsm7 else "septets"
+                entry = catalogue.by_pointer().get("/sms/message")
+                found.append(catalogue.diagnostic(
+                    entry, f"SMS for publisher '{publisher.slug}' in {locale} is {cost.segments} segments, "
+                           f"{cost.units} {unit}{forced}; the budget is {budget} (sms_budget in "
+                           f"sources/publishers/{publisher.slug}.yaml)", rule="sms-budget"))
+    return found

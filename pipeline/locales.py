@@ -38,3 +38,11 @@ def output_prefix(tag: str, primary: str) -> str:
 def catalogue_language(value: str) -> str:
     """A `--locale` option ('es' or 'es-US') as the language whose catalogues it means."""
     return language(value)
+
+
+def choose(tags, wanted: str) -> str | None:
+    """The tag in `tags` that `wanted` names: the same tag, or the only one of its language."""
+    if wanted in tags:
+        return wanted
+    same = [tag for tag in tags if language(tag) == language(wanted)]
+    return same[0] if len(same) == 1 else None

@@ -110,15 +110,41 @@ def _describe(localized: Localized) -> str:
     return f"{len(localized.missing)} of {localized.total} texts not translated{fuzzy}"
 
 
+def wording(interface: list[tuple[str, str, object]], catalogue: Catalogue | None, locale: str,
+            *, allow_partial: bool = False) -> tuple[model.Wording, tuple[str, ...]]:
+    """The interface strings of a locale from its catalogue, and the keys with no usable
+    translation (kept in English, and listed on the Wording, only when `allow_partial`)."""
+    entries = catalogue.by_pointer() if catalogue else {}
+    translations, missing = {}, []
+    for key, english, _ in interface:
+        entry = entries.get(key)
+        if entry is not None and entry.translated and entry.msgid == english:
+            translations[key] = entry.msgstr
+        else:
+            missing.append(key)
+    untranslated = tuple(missing) if allow_partial else ()
+    return model.Wording(locale, model.frozen_mapping(translations), untranslated), tuple(missing)
+
+
 def locale_library(documents: dict[str, dict[str, Document]], catalogues: dict[tuple[str, str], Catalogue],
-                   folder: str, publisher: str, locale: str, *, allow_partial: bool = False) -> LocaleBuild:
+                   folder: str, publisher: str, locale: str, *, allow_partial: bool = False,
+                   interface: list[tuple[str, str, object]] = (), interface_catalogue: Catalogue | None = None
+                   ) -> LocaleBuild:
     """The model of every item whose translation into `locale` is complete (every item, with
     English marked, when `allow_partial`).
 
     `catalogues` maps (kind, slug) to a catalogue of this locale's language, all of them under
-    `folder` (as shown in messages, for example "sources/locales/es").
+    `folder` (as shown in messages, for example "sources/locales/es"); `interface` lists the
+    interface strings (key, English, where) that `interface_catalogue` translates.
     """
     notices: list[Diagnostic] = []
+    words, missing_words = wording(interface, interface_catalogue, locale, allow_partial=allow_partial)
+    if missing_words and not allow_partial:
+        where = interface_catalogue.path if interface_catalogue else f"{folder}/interface.po"
+        notices.append(Diagnostic(where, 1, 1, WARNING, f"{locale} is not built: {len(missing_words)} of "
+                                  f"{len(interface)} interface strings not translated ({', '.join(missing_words)})",
+                                  "", "translation-incomplete"))
+        return LocaleBuild(locale, None, tuple(notices))
     localized: dict[str, dict[str, Localized]] = {}
     for kind in ITEM_KINDS:
         localized[kind] = {slug: localize(doc.data, kind, catalogues.get((kind, slug)))
@@ -182,5 +208,6 @@ def locale_library(documents: dict[str, dict[str, Document]], catalogues: dict[t
         topics=model.frozen_mapping({s: build("topics", s) for s in documents["topics"] if s in ready["topics"]}),
         guides=model.frozen_mapping({s: build("guides", s) for s in documents["guides"] if s in ready["guides"]}),
         publishers=model.frozen_mapping({publisher: model.publisher_from_data(profile.data)}),
+        wording=words,
     )
     return LocaleBuild(locale, library, tuple(notices))

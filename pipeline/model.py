@@ -195,6 +195,24 @@ class Publisher:
 
 
 @dataclass(frozen=True)
+class Wording:
+    """The interface strings of one locale: the fixed wording around the content.
+
+    Keys and English are written where the wording is used, marked with pgettext (see
+    interface.py); `translations` maps each key to its translation. The English locales
+    have none and read the English as written.
+    """
+
+    locale: str | None = None  # None: the English written in the code and templates
+    translations: Mapping[str, str] = field(default_factory=FrozenMap)
+    # Keys still in English: only in a preview built with --allow-partial (see Translation).
+    untranslated: tuple[str, ...] = ()
+
+    def pgettext(self, key: str, english: str) -> str:
+        return self.translations.get(key, english) if self.locale else english
+
+
+@dataclass(frozen=True)
 class Library:
     """Every validated source: the whole content model one build renders."""
 
@@ -202,6 +220,7 @@ class Library:
     topics: Mapping[str, Topic]
     guides: Mapping[str, Guide]
     publishers: Mapping[str, Publisher]
+    wording: Wording = field(default_factory=Wording)
 
     def title_of(self, kind: str, slug: str) -> str:
         return (self.conditions if kind == "condition" else self.topics)[slug].title

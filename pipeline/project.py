@@ -49,11 +49,13 @@ class Project:
 
     def _check_catalogues(self, documents, problems: list[Diagnostic]):
         """The sources' problems plus their catalogues' (sources/locales/), and the catalogue files."""
-        from .i18n import catalogue_files, read_all
+        from .i18n import catalogue_files, read_all, sms_diagnostics
         from .sources import SourceFile
 
         broken = {p.path for p in problems if p.is_error}
         catalogues, catalogue_problems = read_all(self, documents, broken)
+        catalogue_problems += sms_diagnostics(documents, catalogues, broken | {p.path for p in catalogue_problems
+                                                                                if p.is_error})
         files = [SourceFile("locales", f.path, f.shown) for f in catalogue_files(self)]
         return problems + catalogue_problems, files, catalogues
 

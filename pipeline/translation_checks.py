@@ -57,12 +57,20 @@ def catalogue_problems(catalogue: Catalogue, doc: Document, kind: str,
                        numbers: tuple[str, ...] = ()) -> list[Diagnostic]:
     """Every problem of one catalogue against the source it translates."""
     english = dict(translatable_texts(doc.data, kind))
+    found = against_english(catalogue, english, f"a translatable field of {doc.path}", numbers)
+    return found + _schema_problems(catalogue, doc, kind)
+
+
+def against_english(catalogue: Catalogue, english: dict[str, str], what: str,
+                    numbers: tuple[str, ...] = ()) -> list[Diagnostic]:
+    """Entries that no longer stand for an English text (`english`: msgctxt -> text), and
+    translations that lose a placeholder, an emergency number or a web address."""
     numbers = tuple(set(EMERGENCY_NUMBERS) | set(numbers))
     found: list[Diagnostic] = []
     for entry in catalogue.entries:
         if entry.pointer not in english:
             found.append(catalogue.diagnostic(
-                entry, f"msgctxt {entry.pointer!r} is no longer a translatable field of {doc.path}; "
+                entry, f"msgctxt {entry.pointer!r} is no longer {what}; "
                        "run 'handouts i18n extract' (it becomes obsolete)", at="start", severity=WARNING))
             continue
         if entry.msgid != english[entry.pointer]:
@@ -70,7 +78,6 @@ def catalogue_problems(catalogue: Catalogue, doc: Document, kind: str,
                 entry, f"the English of {entry.pointer} changed since this entry was extracted; "
                        "run 'handouts i18n extract' (the translation becomes fuzzy)", at="msgid", severity=WARNING))
         found += entry_problems(catalogue, entry, numbers)
-    found += _schema_problems(catalogue, doc, kind)
     return found
 
 

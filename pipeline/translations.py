@@ -137,13 +137,17 @@ def _lines_of(entry: polib.POEntry, lines: list[str]) -> tuple[int, int, int]:
     return start, found.get("msgid", start), found.get("msgstr", start)
 
 
-def read_catalogue(path: Path, shown: str, language: str) -> Catalogue:
+def read_catalogue(path: Path, shown: str, language: str, *, pointers: bool = True) -> Catalogue:
     """A checked catalogue, or SourceProblems naming every malformed entry by line."""
-    return load(path, shown, language)[1]
+    return load(path, shown, language, pointers=pointers)[1]
 
 
-def load(path: Path, shown: str, language: str) -> tuple[polib.POFile, Catalogue]:
-    """The file as polib reads it (to merge and write back) and as checked entries."""
+def load(path: Path, shown: str, language: str, *, pointers: bool = True) -> tuple[polib.POFile, Catalogue]:
+    """The file as polib reads it (to merge and write back) and as checked entries.
+
+    Every entry needs a msgctxt: a JSON Pointer in a source's catalogue (`pointers`), a key
+    in the interface catalogue.
+    """
     po, lines = parse(path, shown)
     problems: list[Diagnostic] = []
     entries: list[Entry] = []
@@ -163,8 +167,9 @@ def load(path: Path, shown: str, language: str) -> tuple[polib.POFile, Catalogue
         if item.msgid_plural:
             problem("plural entries are not used in these catalogues")
             continue
-        if not item.msgctxt or not item.msgctxt.startswith("/"):
-            problem('every entry needs msgctxt: the JSON Pointer of its field, for example "/summary"')
+        if not item.msgctxt or pointers != item.msgctxt.startswith("/"):
+            problem('every entry needs msgctxt: the JSON Pointer of its field, for example "/summary"' if pointers
+                    else 'every entry needs msgctxt: the key its English is marked with, for example "sms.emergency-line"')
             continue
         if item.msgctxt in seen:
             problem(f"msgctxt {item.msgctxt!r} is already used at line {seen[item.msgctxt]}")
@@ -189,8 +194,9 @@ def header(language: str, source_shown: str) -> tuple[str, dict]:
     """The header comment and metadata of a new catalogue (no dates: extracting twice gives the same bytes)."""
     from babel.messages.plurals import get_plural
 
-    comment = (f"Translation of {source_shown}.\n"
-               "Each msgctxt is the JSON Pointer of a field in that file. Keep {placeholders},\n"
+    what = ("Each msgctxt is the JSON Pointer of a field in that file." if source_shown.endswith(".yaml")
+            else "Each msgctxt is the key the English is marked with in the code.")
+    comment = (f"Translation of {source_shown}.\n{what} Keep {{placeholders}},\n"
                "emergency numbers and web addresses exactly as they are in the English.")
     metadata = {
         "Project-Id-Version": source_shown,
@@ -203,11 +209,13 @@ def header(language: str, source_shown: str) -> tuple[str, dict]:
     return comment, metadata
 
 
-def merge(english: Iterable[tuple[str, str, int]], old: polib.POFile | None, language: str,
+def merge(english: Iterable[tuple[str, str, tuple[str, str]]], old: polib.POFile | None, language: str,
           source_shown: str) -> polib.POFile:
     """The catalogue for the English as it is now, keeping every translation that still fits.
 
-    `english` is (pointer, text, source line) in file order. An entry whose English changed
+    `english` is (msgctxt, text, (file, line) it comes from) in file order; msgctxt is a
+    field's JSON Pointer in a source's catalogue, a stable key in the interface catalogue.
+    An entry whose English changed
     keeps its translation, marked fuzzy, with the English it was made from as previous_msgid;
     a text that moved to another field keeps its translation; a translated field that is gone
     becomes an obsolete entry (kept at the end of the file as history).
@@ -227,8 +235,8 @@ def merge(english: Iterable[tuple[str, str, int]], old: polib.POFile | None, lan
             if item.msgstr:
                 by_msgid.setdefault(item.msgid, item)
     texts_now = {text for _, text, _ in english}
-    for pointer, text, line in english:
-        entry = polib.POEntry(msgctxt=pointer, msgid=text, msgstr="", occurrences=[(source_shown, str(line))])
+    for pointer, text, occurrence in english:
+        entry = polib.POEntry(msgctxt=pointer, msgid=text, msgstr="", occurrences=[occurrence])
         same = by_pointer.get(pointer)
         if same is not None and same.msgid == text:
             _carry(entry, same, same.fuzzy)

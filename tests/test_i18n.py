@@ -63,6 +63,7 @@ def test_fixture_translation_is_complete_and_current(cli, project):
         "sources/locales/es/conditions/calf-strain.po", "sources/locales/es/conditions/dvt.po",
         "sources/locales/es/topics/price-method.po", "sources/locales/es/topics/tests.po",
         "sources/locales/es/guides/small-guide.po", "sources/locales/es/publishers/us-default.po",
+        "sources/locales/es/interface.po",
     }
     for row in rows.values():
         assert row["locale"] == "es" and row["exists"]
@@ -70,7 +71,7 @@ def test_fixture_translation_is_complete_and_current(cli, project):
         assert row["fuzzy"] == row["untranslated"] == row["reviewed"] == 0
     before = {p: p.read_bytes() for p in (project / "sources/locales").rglob("*.po")}
     result = cli("i18n", "extract", project_dir=project)
-    assert result.exit_code == 0 and "6 catalogues: 0 written, 6 unchanged" in result.output
+    assert result.exit_code == 0 and "7 catalogues: 0 written, 7 unchanged" in result.output
     assert {p: p.read_bytes() for p in (project / "sources/locales").rglob("*.po")} == before
 
 
@@ -180,7 +181,7 @@ def test_status_text_table(cli, project):
 def test_the_fixture_catalogues_are_valid(cli, project):
     result = cli("validate", project_dir=project)
     assert result.exit_code == 0, result.output
-    assert "13 files checked: 0 errors, 0 warnings" in result.output  # 7 sources, 6 catalogues
+    assert "14 files checked: 0 errors, 0 warnings" in result.output  # 7 sources, 7 catalogues
 
 
 def test_placeholders_numbers_and_addresses_must_match_the_english(cli, project):
@@ -254,7 +255,7 @@ def test_catalogues_in_the_wrong_place_or_without_a_source(cli, project):
 def test_validate_paths_narrow_to_catalogues(cli, project):
     set_translation(project, DVT_PO, "/care/0/signs/1", "Llame al 112")
     result = cli("validate", str(project / "sources/locales"), project_dir=project)
-    assert result.exit_code == 1 and "6 files checked: 1 error" in result.output
+    assert result.exit_code == 1 and "7 files checked: 1 error" in result.output
     result = cli("validate", str(project / "sources/topics"), project_dir=project)
     assert result.exit_code == 0 and "2 files checked: 0 errors" in result.output
 
@@ -324,3 +325,44 @@ def test_fuzzy_entries_warn_and_a_release_refuses_them_and_drafts(project):
     assert unreviewed == ["sources/locales/es/conditions/calf-strain.po", "sources/locales/es/guides/small-guide.po",
                           "sources/locales/es/topics/price-method.po", "sources/locales/es/topics/tests.po"]
     assert not [f for f in findings(project) if f[1] == "translation-unreviewed"]
+
+
+# --- the interface strings ------------------------------------------------------------------------
+
+
+def test_the_interface_template_is_in_step_with_the_code():
+    from pipeline.interface import TEMPLATE, extract_messages, template_text
+
+    messages = extract_messages()
+    assert ("sms.emergency-line", "{sign}? Call {number} now.") in [(k, m) for k, m, _ in messages]
+    assert TEMPLATE.read_text(encoding="utf-8") == template_text(messages), \
+        "run 'handouts i18n extract' to refresh pipeline/messages/interface.pot"
+
+
+def test_interface_translations_keep_placeholders_and_numbers(cli, project):
+    interface = "sources/locales/es/interface.po"
+    set_translation(project, interface, "sms.emergency-line", "¿{sign}? Llame al 911 ahora.")
+    result = cli("validate", project_dir=project)
+    assert result.exit_code == 1
+    line = line_of(project, interface, "sms.emergency-line")
+    assert errors(result) == [
+        f"{interface}:{line}:1: error: translation: emergency numbers must match the English (not in the "
+        "English: 911) (at sms.emergency-line)",
+        f"{interface}:{line}:1: error: translation: placeholders must match the English (missing {{number}}) "
+        "(at sms.emergency-line)",
+    ]
+
+
+def test_without_the_interface_strings_a_locale_is_not_built(project):
+    from pipeline.i18n import locale_build
+
+    (project / "sources/locales/es/interface.po").unlink()
+    p = Project(project)
+    build = locale_build(p, p.documents(), "us-default", "es-US")
+    assert build.library is None
+    assert [(n.path, n.message) for n in build.notices] == [
+        ("sources/locales/es/interface.po",
+         "es-US is not built: 1 of 1 interface strings not translated (sms.emergency-line)")]
+    partial = locale_build(p, p.documents(), "us-default", "es-US", allow_partial=True).library
+    assert partial.wording.untranslated == ("sms.emergency-line",)
+    assert partial.wording.pgettext("sms.emergency-line", "{sign}? Call {number} now.") == "{sign}? Call {number} now."

@@ -38,6 +38,12 @@ class RenderContext:
     # For aggregate formats only: (path, bytes) of every other artifact of the build.
     listed: tuple[tuple[str, int], ...] = ()
 
+    @property
+    def locale(self) -> str:
+        """The locale this context renders: the library's wording says which, else the
+        publisher's primary locale."""
+        return self.library.wording.locale or self.publisher.locale
+
 
 class Format:
     """Base class: subclasses set `name` and the files their output depends on."""
