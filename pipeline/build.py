@@ -91,13 +91,18 @@ def source_date(library: Library) -> dt.datetime:
     return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc)
 
 
-def release_problems(project, today: dt.date) -> list[Diagnostic]:
+def release_problems(project, today: dt.date, publisher=None) -> list[Diagnostic]:
     """Why a release build must not go out: the lint rules for drafts and overdue reviews,
-    located at the field that fails."""
+    located at the field that fails, and, in the publisher's other languages, fuzzy entries
+    and translations no medical translator approved, located in the PO files."""
+    from .i18n import RELEASE_RULES, in_languages
+    from .locales import is_source, language
     from .project import lint_project
 
     problems, _ = lint_project(project, release=True, today=today)
-    return [p for p in problems if p.rule in ("review-draft", "review-overdue")]
+    languages = {language(tag) for tag in (publisher.locales if publisher else ()) if not is_source(tag)}
+    return [p for p in problems if p.rule in ("review-draft", "review-overdue")
+            or p.rule in RELEASE_RULES and in_languages(p, languages)]
 
 
 # --- fingerprints ---------------------------------------------------------------------------
@@ -342,7 +347,7 @@ def build(project, options: BuildOptions, observer: Observer | None = None,
         known = ", ".join(sorted(library.publishers))
         raise BuildRefused(f"unknown publisher '{options.publisher}' (known: {known})")
     if options.release:
-        problems = release_problems(project, options.today or dt.date.today())
+        problems = release_problems(project, options.today or dt.date.today(), library.publishers[options.publisher])
         if problems:
             raise SourceProblems(problems)
     registry = all_formats()
