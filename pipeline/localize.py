@@ -52,11 +52,14 @@ class Localized:
         return not self.missing
 
 
-def localize(data: dict, kind: str, catalogue: Catalogue | None, *, fill: str | None = None) -> Localized:
+def localize(data: dict, kind: str, catalogue: Catalogue | None, *, fill: str | None = None,
+             written: bool = False) -> Localized:
     """`data` with every translatable value replaced by its translation.
 
     A value without a usable translation keeps its English, or becomes `fill` when one is
-    given (lint passes "" so that English is never measured as Spanish).
+    given (lint passes "" so that English is never measured as Spanish). With `written`,
+    every translation a translator wrote is used, fuzzy or made from older English too: what
+    lint and the schema check judge are the words as written.
     """
     entries = catalogue.by_pointer() if catalogue else {}
     result = copy.deepcopy(data)
@@ -65,7 +68,7 @@ def localize(data: dict, kind: str, catalogue: Catalogue | None, *, fill: str | 
     for pointer, english in texts:
         entry = entries.get(pointer)
         # A translation counts only for the English it was made from.
-        if entry is not None and entry.translated and entry.msgid == english:
+        if entry is not None and (entry.translated and entry.msgid == english or written and entry.msgstr):
             set_pointer(result, pointer, entry.msgstr)
             continue
         missing.append(pointer)
@@ -80,10 +83,11 @@ def translated_document(doc: Document, kind: str, catalogue: Catalogue, *, fill:
     """The source as its translation reads, located in the PO file: what lint checks per locale.
 
     Each value is placed at its entry's msgstr line, and a part of the source (a section) at
-    the first entry inside it. Values without a translation are `fill` (empty by default, so
-    English is never measured as if it were the other language; None keeps the English).
+    the first entry inside it. Every written translation is used, even a fuzzy one; values
+    without one are `fill` (empty by default, so English is never measured as if it were the
+    other language; None keeps the English).
     """
-    localized = localize(doc.data, kind, catalogue, fill=fill)
+    localized = localize(doc.data, kind, catalogue, fill=fill, written=True)
     lines = {entry.pointer: entry.msgstr_line for entry in catalogue.entries}
 
     def position(pointer: str) -> Position:

@@ -84,7 +84,7 @@ def against_english(catalogue: Catalogue, english: dict[str, str], what: str,
 def _schema_problems(catalogue: Catalogue, doc: Document, kind: str) -> list[Diagnostic]:
     """The translated source must still fit its schema (lengths, forms), each problem at the
     msgstr line of the translation that breaks it."""
-    missing = set(localize(doc.data, kind, catalogue).missing)
+    missing = set(localize(doc.data, kind, catalogue, written=True).missing)
     translated = {pointer for pointer, _ in translatable_texts(doc.data, kind)} - missing
     as_translated = translated_document(doc, kind, catalogue, fill=None)
     return [problem for problem in schema_diagnostics(as_translated, kind) if problem.pointer in translated]
