@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 STAMPS := .stamps
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ACE_VERSION := 1.4.6
+SMS_CALCULATOR_VERSION := 1.3.0
 # Report format for validate and lint: text, github (annotations) or json.
 FORMAT ?= text
 
@@ -66,6 +67,13 @@ $(STAMPS)/ace: $(STAMPS)/test-system
 	  --prefix .tools @daisy/ace@$(ACE_VERSION) >/dev/null
 	@touch $@
 
+# Twilio's segment calculator: the SMS counts are compared with it (tests/test_sms_encoding.py).
+# After Ace, never beside it: two npm installs into one prefix at once would clash.
+$(STAMPS)/sms-calculator: $(STAMPS)/ace
+	PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm install --silent --no-audit --no-fund \
+	  --prefix .tools sms-segments-calculator@$(SMS_CALCULATOR_VERSION) >/dev/null
+	@touch $@
+
 install: $(STAMPS)/install ## Create .venv and install the project and its system packages
 
 validate: $(STAMPS)/install ## Check every source against its schema and the others
@@ -77,7 +85,7 @@ lint: $(STAMPS)/install ## Check plain language, care levels and governance (err
 build: $(STAMPS)/install ## Build every output into outputs/ (only what changed)
 	$(BIN)/handouts build
 
-test: $(STAMPS)/test-install $(STAMPS)/ace ## Install what the tests need and run them all
+test: $(STAMPS)/test-install $(STAMPS)/ace $(STAMPS)/sms-calculator ## Install what the tests need and run them all
 	$(BIN)/handouts validate
 	$(BIN)/handouts lint
 	$(BIN)/python -m pytest

@@ -266,7 +266,8 @@ def serve(project_dir: Path, port: int, publisher: str, out_dir: Path | None) ->
     """Preview: build, serve outputs/ on 127.0.0.1, rebuild on every edit and reload the page.
 
     Watches sources/, the templates and the styles. A broken source shows its error on
-    the page and here, while the last good outputs stay served.
+    the page and here, while the last good outputs stay served; when there are none yet,
+    every page shows the errors and reloads once the sources build.
     """
     from .serve import Preview
 

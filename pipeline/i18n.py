@@ -109,10 +109,11 @@ def translated_documents(documents):
 
 
 def _checked_documents(project) -> dict[str, dict[str, Document]]:
-    from .sources import check_files, discover
+    from .sources import check_files, gather
 
-    documents, problems = check_files(discover(project.sources_dir, project.root))
-    errors = [p for p in problems if p.is_error]
+    files, strays = gather(project.sources_dir, project.root)
+    documents, problems = check_files(files)
+    errors = [p for p in strays + problems if p.is_error]
     if errors:
         # Extracting from a broken source could retire good translations: fix the source first.
         raise SourceProblems(errors)

@@ -270,12 +270,25 @@ def emergency_links(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diag
                                      rule="emergency-links")
 
 
+# A separator between digits joins them into one number, as in "1,000", "1.000", "1'000" and
+# "10 000" with a narrow or no-break space: its "000" is a quantity, not Australia's emergency
+# number. A plain space is not one: "call 999 24 hours a day" must still be caught.
+_DIGIT_GROUP = r"[,.'\u00a0\u2009\u202f\u2007]"
+
+
+def emergency_number_pattern(publisher_numbers: tuple[str, ...]) -> re.Pattern:
+    """An emergency number standing on its own: not part of a longer number, a phone number
+    written with hyphens ("202-555-0111"), or a figure with digit groups or decimals."""
+    numbers = sorted(set(KNOWN_EMERGENCY_NUMBERS) | set(publisher_numbers), key=lambda n: (-len(n), n))
+    alternatives = "|".join(re.escape(n) for n in numbers)
+    return re.compile(rf"(?<![\d-])(?<!\d{_DIGIT_GROUP})({alternatives})(?![\d-])(?!{_DIGIT_GROUP}\d)")
+
+
 @rule("emergency-number")
 def emergency_number(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
     if kind == "publishers":
         return
-    numbers = sorted(set(KNOWN_EMERGENCY_NUMBERS) | set(ctx.emergency_numbers))
-    pattern = re.compile(rf"(?<![\d-])({'|'.join(numbers)})(?![\d-])")
+    pattern = emergency_number_pattern(ctx.emergency_numbers)
     for pointer, text in all_texts(doc):
         match = pattern.search(text)
         if match:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from .characters import refused
 from .diagnostics import ERROR, Diagnostic, SourceProblems
 
 # A condition source is a few kilobytes; anything this large is a mistake (or an attack)
@@ -29,8 +31,17 @@ _PLAIN_TAGS = {
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 
-# Tab, LF and CR are the only control characters a text file needs.
-_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+# Numbers a source may hold: what JSON tools and JavaScript keep exact. Anything larger is a
+# typo or an attack; a 5,000-digit integer would otherwise stop Python's int() with a traceback.
+MAX_NUMBER = 2**53 - 1
+# Longer number literals are refused before they are converted: every number within
+# MAX_NUMBER fits, and YAML 1.1's base-60 integers ("1:2:3:...") would otherwise take time
+# quadratic in their length to convert.
+MAX_NUMBER_CHARS = 40
+# A file full of invisible characters is reported as this many problems and a count.
+MAX_CHARACTER_PROBLEMS = 20
 
 
 @dataclass(frozen=True)
@@ -117,17 +128,15 @@ def load_bytes(raw: bytes, shown: str) -> Document:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         fail(line, column, f"invalid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        for col, char in enumerate(line, start=1):
-            if char not in _ALLOWED_CONTROLS and unicodedata.category(char) == "Cc":
-                fail(line_no, col, f"control character U+{ord(char):04X} is not allowed in sources")
+    character_problems(text, shown)
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
         fail(1, 1, "file is empty; expected a mapping of fields")
 
-    loader = _NoAliasLoader(text)
+    loader = None
     try:
+        loader = _NoAliasLoader(text)
         node = loader.get_single_node()
         if node is None:
             fail(1, 1, "file is empty; expected a mapping of fields")
@@ -146,13 +155,56 @@ def load_bytes(raw: bytes, shown: str) -> Document:
         context = f" ({exc.context})" if exc.context and exc.problem else ""
         fail(mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
              f"YAML syntax error: {problem}{context}")
-    except yaml.YAMLError as exc:  # reader errors without marks
+    except yaml.reader.ReaderError as exc:  # located by character index, not by mark
+        line, column = _line_column(text, exc.position)
+        fail(line, column, f"YAML error: {exc.reason}")
+    except yaml.YAMLError as exc:
         fail(1, 1, f"YAML error: {exc}")
     except RecursionError:
         fail(1, 1, f"nesting is too deep (more than {MAX_DEPTH} levels)")
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return Document(shown, data, positions, key_positions)
+
+
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+def character_problems(text: str, shown: str) -> None:
+    """Raise SourceProblems naming every character sources may not hold (see characters.py)."""
+    found = []
+    for index, message in refused(text):
+        line, column = _line_column(text, index)
+        found.append(Diagnostic(shown, line, column, ERROR, message))
+    if len(found) > MAX_CHARACTER_PROBLEMS:
+        extra = len(found) - MAX_CHARACTER_PROBLEMS
+        found = found[:MAX_CHARACTER_PROBLEMS] + [Diagnostic(
+            shown, found[MAX_CHARACTER_PROBLEMS].line, found[MAX_CHARACTER_PROBLEMS].column, ERROR,
+            f"and {extra} more characters that are not allowed")]
+    if found:
+        raise SourceProblems(found)
+
+
+def _number(node, loader) -> int | float:
+    """An int or float scalar, refused (located) when no source could mean it."""
+    literal = node.value
+    shown = literal if len(literal) <= 24 else f"{literal[:20]}... ({len(literal)} characters)"
+    too_large = _Located(node.start_mark, f"number {shown} is out of range: numbers in sources must be "
+                                          f"between -{MAX_NUMBER} and {MAX_NUMBER}")
+    if len(literal) > MAX_NUMBER_CHARS:
+        raise too_large
+    try:
+        value = loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError):
+        raise too_large from None
+    if isinstance(value, float) and math.isnan(value):
+        raise _Located(node.start_mark, f"'{literal}' (not a number) is not allowed in sources")
+    if not -MAX_NUMBER <= value <= MAX_NUMBER:  # also catches .inf and 1.0e+999
+        raise too_large
+    return value
 
 
 def _kind(node: yaml.Node) -> str:
@@ -176,7 +228,9 @@ def _convert(node, pointer, depth, positions, key_positions, loader) -> Any:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise _Located(key_node.start_mark, "YAML merge keys ('<<') are not allowed in sources")
                 raise _Located(key_node.start_mark, "field names must be plain text")
-            key = key_node.value
+            # One spelling per text: a decomposed accent (e + U+0301) and the composed é
+            # must compare, count and encode alike, so all text is NFC from here on.
+            key = unicodedata.normalize("NFC", key_node.value)
             child = f"{pointer}/{escape_pointer_token(key)}"
             if key in result:
                 first = key_positions[child]
@@ -196,5 +250,7 @@ def _convert(node, pointer, depth, positions, key_positions, loader) -> Any:
     if node.tag not in _PLAIN_TAGS:
         raise _Located(node.start_mark, f"YAML tag '{node.tag}' is not allowed in sources")
     if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
-        return node.value
+        return unicodedata.normalize("NFC", node.value)
+    if node.tag in (_INT_TAG, _FLOAT_TAG):
+        return _number(node, loader)
     return loader.construct_object(node, deep=True)

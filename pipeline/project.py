@@ -30,9 +30,9 @@ class Project:
 
         Returns the problems and how many files they speak for.
         """
-        from .sources import check_files, discover
+        from .sources import check_files, gather
 
-        files = discover(self.sources_dir, self.root)
+        files, strays = gather(self.sources_dir, self.root)
         problems: list[Diagnostic] = []
         wanted = [Path(p).resolve() for p in only]
         for path in wanted:
@@ -40,11 +40,11 @@ class Project:
                 problems.append(Diagnostic(str(path), 1, 1, ERROR, "no such file or folder"))
         if not files:
             problems.append(Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found"))
-            return problems, 0
+            return problems + strays, 0
         documents, found = check_files(files)
         found, catalogue_files, _ = self._check_catalogues(documents, found)
         files = files + catalogue_files
-        found, checked = narrow(found, files, wanted, len(files))
+        found, checked = narrow(strays + found, files, wanted, len(files), self.root)
         return problems + found, checked
 
     def _check_catalogues(self, documents, problems: list[Diagnostic]):
@@ -67,25 +67,28 @@ class Project:
 
     def documents(self):
         """Every source, loaded and checked (catalogues too), or SourceProblems naming every problem."""
-        from .sources import check_files, discover
+        from .sources import check_files, gather
 
-        files = discover(self.sources_dir, self.root)
+        files, strays = gather(self.sources_dir, self.root)
         if not files:
-            raise SourceProblems([Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found")])
+            raise SourceProblems([Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found"), *strays])
         documents, problems = check_files(files)
-        problems, _, _ = self._check_catalogues(documents, problems)
+        problems, _, _ = self._check_catalogues(documents, strays + problems)
         if any(p.is_error for p in problems):
             raise SourceProblems(problems)
         return documents
 
 
-def narrow(problems: list[Diagnostic], files, wanted: list[Path], total: int) -> tuple[list[Diagnostic], int]:
+def narrow(problems: list[Diagnostic], files, wanted: list[Path], total: int,
+           root: Path) -> tuple[list[Diagnostic], int]:
     """Only the problems in files under `wanted` (all of them when it is empty), and how many
     files that is. References are still checked against the whole project."""
     if not wanted:
         return problems, total
-    chosen = {f.shown for f in files if any(_within(f.path.resolve(), w) for w in wanted)}
-    return [d for d in problems if d.path in chosen], len(chosen)
+    chosen = [f for f in files if any(_within(f.path.resolve(), w) for w in wanted)]
+    # By the path each problem names, so that entries which are not sources (a stray .yml
+    # file) are narrowed like the sources beside them.
+    return [d for d in problems if any(_within((root / d.path).resolve(), w) for w in wanted)], len(chosen)
 
 
 def _within(path: Path, folder_or_file: Path) -> bool:
@@ -97,10 +100,11 @@ def lint_project(project: Project, only=(), *, release: bool = False, today=None
     import datetime as dt
 
     from .lint import LintContext, lint_documents, load_jargon
-    from .sources import check_files, discover
+    from .sources import check_files, gather
 
-    files = discover(project.sources_dir, project.root)
+    files, strays = gather(project.sources_dir, project.root)
     documents, problems = check_files(files)
+    problems = strays + problems
     jargon_path = project.sources_dir / "jargon.yaml"
     terms, jargon_problems = load_jargon(jargon_path, "sources/jargon.yaml")
     problems += jargon_problems
@@ -117,7 +121,7 @@ def lint_project(project: Project, only=(), *, release: bool = False, today=None
     problems += translation_problems
     files = files + translation_files
     return narrow(problems, files, [Path(p).resolve() for p in only],
-                  len(files) + (1 if jargon_path.exists() else 0) + jargon_files)
+                  len(files) + (1 if jargon_path.exists() else 0) + jargon_files, project.root)
 
 
 def _lint_translations(project: Project, valid, catalogues, ctx):

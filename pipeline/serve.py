@@ -3,12 +3,14 @@
 Each rebuild runs `handouts build` in a fresh process, so an edit to a template or a style
 is picked up as surely as an edit to a source, and a crash cannot take the server down.
 A failed build writes nothing, so the last good outputs stay served while the page shows
-the error.
+the error. When there are no good outputs yet (the first build failed), every page is an
+error page listing the problems, which reloads itself once the sources build.
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import json
 import re
 import subprocess
@@ -20,6 +22,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 
+from .build import MANIFEST
 from .presentation import STYLES_DIR, TEMPLATES_DIR
 
 POLL_SECONDS = 0.4
@@ -30,7 +33,9 @@ DIAGNOSTIC_LINE = re.compile(r"^\S+:\d+:\d+: (error|warning): |^error: ")
 PREVIEW_SCRIPT = """
 (function () {
   var version = null;
-  var box = null;
+  // On the error page the list is the page itself; elsewhere it is laid over the last good page.
+  var box = document.getElementById("preview-errors");
+  var errorPage = box !== null;
   function show(errors) {
     if (!errors.length) { if (box) { box.remove(); box = null; } return; }
     if (!box) {
@@ -42,7 +47,8 @@ PREVIEW_SCRIPT = """
         "white-space:pre-wrap;z-index:1000";
       document.body.appendChild(box);
     }
-    box.textContent = "The last edit did not build. This page shows the last good version.\\n\\n" + errors.join("\\n");
+    box.textContent = (errorPage ? "" : "The last edit did not build. This page shows the last good version.\\n\\n") +
+      errors.join("\\n");
   }
   function poll() {
     fetch("/__preview/status", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
@@ -58,13 +64,32 @@ PREVIEW_SCRIPT = """
 
 @dataclass
 class PreviewState:
-    version: int = 0
+    version: int = 0  # how many builds have succeeded; a change reloads the page
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def as_json(self) -> bytes:
         with self.lock:
             return json.dumps({"version": self.version, "errors": self.errors}).encode()
+
+
+def error_page(errors: list[str]) -> bytes:
+    """What every missing page shows while the sources do not build: the located problems."""
+    items = html.escape("\n".join(errors))
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Not built yet: the sources have errors</title></head>
+<body style="font: 16px/1.5 sans-serif; margin: 2em; color: #1a1a1a">
+<main>
+<h1>Not built yet: the sources have errors</h1>
+<p>Fix these problems and save. This page reloads by itself when the sources build.</p>
+<pre id="preview-errors" role="alert" style="white-space: pre-wrap; border-left: 4px solid #a4161a; padding-left: 1em">{items}</pre>
+</main>
+<script src="/__preview/reload.js"></script>
+</body>
+</html>
+""".encode("utf-8")
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -78,6 +103,11 @@ class _Handler(SimpleHTTPRequestHandler):
         if self.path == "/":
             self.path = "/index.html"
         path = Path(self.translate_path(self.path))
+        with self.state.lock:
+            failing = list(self.state.errors)
+        if failing and not path.is_file():
+            # Nothing good to show at this address: the errors are what the editor needs.
+            return self._send(503, "text/html; charset=utf-8", error_page(failing))
         if path.suffix == ".html" and path.is_file():
             page = path.read_bytes()
             tag = b'<script src="/__preview/reload.js"></script>'
@@ -124,6 +154,8 @@ class Preview:
         started = time.perf_counter()
         result = subprocess.run(command, capture_output=True, text=True)
         problems = [line for line in result.stderr.splitlines() if DIAGNOSTIC_LINE.match(line)]
+        # A failed build writes nothing, so a manifest on disk is the last good build's.
+        outputs = (self.out_dir / MANIFEST).is_file()
         with self.state.lock:
             if result.returncode == 0:
                 self.state.errors = []
@@ -133,8 +165,11 @@ class Preview:
         if result.returncode == 0:
             built = len(re.findall(r"^built ", result.stderr, re.M))
             self.say(f"Rebuilt in {time.perf_counter() - started:.2f} s ({built} files changed).")
-        else:
+        elif outputs:
             self.say("Build failed; still serving the last good outputs:\n" + "\n".join(self.state.errors))
+        else:
+            self.say("Build failed, and there are no outputs to serve yet; every page shows these errors "
+                     "until the sources build:\n" + "\n".join(self.state.errors))
 
     def watch(self) -> None:
         seen = watched_files(self.project_root)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from . import model
-from .diagnostics import Diagnostic, SourceProblems
+from .diagnostics import ERROR, Diagnostic, SourceProblems
 from .loading import Document, load_document
 from .validation import KINDS, file_diagnostics, reference_diagnostics, schema_diagnostics
-
 
 
 @dataclass(frozen=True)
@@ -24,19 +24,73 @@ class SourceFile:
         return self.path.name[: -len(".yaml")]
 
 
+# Everything that may stand directly under sources/. Each folder named in validation.KINDS
+# holds one source per *.yaml file and is checked here, file by file. The entries below belong
+# to the step named, which reads and checks them itself. Anything else under sources/ is an
+# error that names it, so a file in the wrong place is never silently left out of a build.
+# A new file or folder for another step adds its row here; a new kind of source is a folder
+# named in validation.KINDS, which wins over a row here.
+OTHER_ENTRIES = {
+    "jargon.yaml": "the jargon list, read by lint",
+    "jargon.es.yaml": "the Spanish jargon list, read by lint for the Spanish translations",
+    "red-flags": "red flags shared between conditions",
+    "hazard-log.yaml": "the clinical safety hazard log",
+    "approvals": "the approvals ledger",
+    "locales": "translation catalogues (PO files)",
+}
+SOURCE_SUFFIX = ".yaml"
+
+
 def discover(sources_dir: Path, project_root: Path | None = None) -> list[SourceFile]:
-    """Every *.yaml file under sources/<kind>/, in a stable order."""
+    """Every *.yaml file under sources/<kind>/, in a stable order (gather() also reports strays)."""
+    return gather(sources_dir, project_root)[0]
+
+
+def gather(sources_dir: Path, project_root: Path | None = None) -> tuple[list[SourceFile], list[Diagnostic]]:
+    """Every source file under sources/<kind>/, and a located problem for every entry under
+    sources/ that is not one: an unknown name, a .yml file, a sub-folder, any other file."""
     root = project_root or sources_dir.parent
-    found = []
-    for kind in KINDS:
-        folder = sources_dir / kind
-        if not folder.is_dir():
+    found: list[SourceFile] = []
+    problems: list[Diagnostic] = []
+    if not sources_dir.is_dir():
+        return found, problems
+    known = [*KINDS, *OTHER_ENTRIES]
+
+    def stray(path: Path, message: str) -> None:
+        problems.append(Diagnostic(_shown(path, root), 1, 1, ERROR, message))
+
+    for entry in _visible(sources_dir):
+        if entry.name in OTHER_ENTRIES and entry.name not in KINDS:
             continue
-        for path in sorted(folder.iterdir()):
-            if path.name.startswith(".") or not path.name.endswith(".yaml"):
-                continue
-            found.append(SourceFile(kind, path, _shown(path, root)))
-    return found
+        if entry.name not in KINDS:
+            hint = difflib.get_close_matches(entry.name, known, n=1)
+            stray(entry, f"'{entry.name}' is not something sources/ holds"
+                         + (f" (did you mean '{hint[0]}'?)" if hint else "")
+                         + f"; it may hold only: {', '.join(sorted(known))}")
+            continue
+        if not entry.is_dir():
+            stray(entry, f"'{entry.name}' must be a folder of {SOURCE_SUFFIX} files")
+            continue
+        folder = f"sources/{entry.name}/"
+        for path in _visible(entry):
+            if path.is_dir():
+                stray(path, f"sub-folders are not read: {folder} holds {SOURCE_SUFFIX} files directly; "
+                            f"move the files in '{path.name}/' up into {folder}")
+            elif path.name.endswith(SOURCE_SUFFIX) and path.is_file():
+                found.append(SourceFile(entry.name, path, _shown(path, root)))
+            elif path.suffix.lower() in (".yml", ".yaml"):
+                stray(path, f"rename it to '{path.stem}{SOURCE_SUFFIX}': sources are read only from "
+                            f"{SOURCE_SUFFIX} files")
+            else:
+                stray(path, f"not a source: {folder} holds only {SOURCE_SUFFIX} files, one source each")
+    return found, problems
+
+
+def _visible(folder: Path) -> list[Path]:
+    # Hidden entries (.gitkeep, .DS_Store, editors' swap files) are by convention no one's content.
+    order = {kind: index for index, kind in enumerate(KINDS)}
+    entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    return sorted(entries, key=lambda p: (order.get(p.name, len(order)), p.name))
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -17,6 +17,7 @@ from typing import Iterable
 
 import polib
 
+from .characters import refused
 from .diagnostics import ERROR, Diagnostic, SourceProblems
 
 LOCALES_DIR = "locales"  # under sources/
@@ -30,7 +31,6 @@ _STRING = r'"(?:[^"\\]|\\[\\"ntr])*"'
 _KEYWORD_LINE = re.compile(rf'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]+{_STRING}[ \t]*$')
 _CONTINUATION = re.compile(rf"^{_STRING}[ \t]*$")
 _POLIB_LINE = re.compile(r"\(line (\d+)\)")
-_ALLOWED_CONTROLS = {"\n", "\t"}
 
 
 def catalogue_path(sources_dir: Path, language: str, kind: str, slug: str) -> Path:
@@ -175,12 +175,14 @@ def load(path: Path, shown: str, language: str, *, pointers: bool = True) -> tup
             problem(f"msgctxt {item.msgctxt!r} is already used at line {seen[item.msgctxt]}")
             continue
         seen[item.msgctxt] = start
-        bad = next((c for c in item.msgstr
-                    if c not in _ALLOWED_CONTROLS and unicodedata.category(c) == "Cc"), None)
+        # The same characters as in the sources are refused (characters.py says why).
+        bad = next(refused(item.msgstr), None)
         if bad is not None:
-            problem(f"control character U+{ord(bad):04X} is not allowed in a translation", msgstr_line)
+            problem(bad[1].replace("in sources", "in a translation"), msgstr_line)
             continue
-        entries.append(Entry(item.msgctxt, item.msgid, item.msgstr, FUZZY in item.flags,
+        # Sources are NFC once loaded; so is every text here, so that they compare alike.
+        entries.append(Entry(item.msgctxt, unicodedata.normalize("NFC", item.msgid),
+                             unicodedata.normalize("NFC", item.msgstr), FUZZY in item.flags,
                              item.previous_msgid, start, msgid_line, msgstr_line))
     if problems:
         raise SourceProblems(problems)

@@ -138,3 +138,16 @@ def test_lint_formats(cli, project):
     assert {d["rule"] for d in json.loads(result.output)["diagnostics"]} >= {"emergency-number"}
     result = cli("lint", "--format", "github", project_dir=project)
     assert "::error file=sources/conditions/dvt.yaml,line=39,col=9::emergency-number: '999'" in result.output
+
+
+@pytest.mark.parametrize("figure", ["1,000", "10,000", "1.000", "1'000", "2,999", "1\u202f000", "1\u00a0112",
+                                    "0.111", "112.5", "999,999", "3,911,000"])
+def test_digit_groups_are_not_emergency_numbers(project, figure):
+    edit_source(project / DVT, "      - You have chest pain", f"      - You have chest pain, one in {figure} people")
+    assert not [f for f in findings(project) if f[1] == "emergency-number"]
+
+
+@pytest.mark.parametrize("text", ["call 000.", "dial 999, then 112", "(911)", "ring 111 24 hours a day", "999!"])
+def test_emergency_numbers_next_to_punctuation_are_found(project, text):
+    edit_source(project / DVT, "      - You have chest pain", f"      - You have chest pain, so {text}")
+    assert [f for f in findings(project) if f[1] == "emergency-number"]

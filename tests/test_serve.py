@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -59,6 +62,54 @@ def test_edits_appear_in_the_browser_and_errors_are_shown(tmp_path):
             assert "sources/conditions/dvt.yaml:36:12: error:" in wait_for_line(process, r".*dvt\.yaml:36:12: error:.*")
             browser.close()
         assert "reload.js" not in (project / "outputs/html/dvt.html").read_text()  # never written to disk
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_a_broken_first_build_serves_the_errors_and_reloads_when_fixed(tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    project = copy_project(tmp_path / "p")
+    edit_source(project / "sources/conditions/dvt.yaml", "  - level: emergency", "  - level: emergncy")
+    located = "sources/conditions/dvt.yaml:36:12: error: 'emergncy' is not one of"
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--port", "0", "--project", str(project)],
+                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        said = []
+        while not re.search(r"http://127\.0\.0\.1:\d+/", said[-1] if said else ""):
+            line = process.stderr.readline()
+            assert line, "serve stopped: " + "".join(said)
+            said.append(line)
+        url = re.search(r"http://127\.0\.0\.1:\d+/", said[-1]).group(0)
+        # Nothing was ever built, so nothing "last good" is being served.
+        assert "last good" not in "".join(said)
+        assert "no outputs to serve yet" in "".join(said) and located in "".join(said)
+        assert not (project / "outputs").exists()
+
+        # Any address answers with the located errors, not a bare 404.
+        for path in ("", "html/dvt.html"):
+            with pytest.raises(urllib.error.HTTPError) as answer:
+                urllib.request.urlopen(url + path, timeout=30)
+            assert answer.value.code == 503
+            page = answer.value.read().decode("utf-8")
+            assert located in html.unescape(page) and '<script src="/__preview/reload.js"></script>' in page
+
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            page = browser.new_page()
+            page.goto(url)
+            expect(page.locator("h1")).to_have_text("Not built yet: the sources have errors")
+            expect(page.locator("#preview-errors")).to_contain_text(located)
+            expect(page.get_by_text("This page reloads by itself when the sources build.")).to_be_visible()
+
+            edit_source(project / "sources/conditions/dvt.yaml", "  - level: emergncy", "  - level: emergency")
+            # The page reloads by itself into the first good build.
+            expect(page.locator("h1")).to_have_text("Handouts about pain behind the knee", timeout=120_000)
+            expect(page.locator("#preview-errors")).to_have_count(0)
+            browser.close()
+        wait_for_line(process, r"Rebuilt in")
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from conftest import ROOT, edit_source, write_source
 
@@ -14,7 +15,7 @@ def errors(result) -> list[str]:
 def test_real_sources_are_valid(cli):
     result = cli("validate", project_dir=ROOT)
     assert result.exit_code == 0, result.output
-    assert "23 files checked: 0 errors, 0 warnings" in result.output
+    assert re.search(r"^\d+ files checked: 0 errors, 0 warnings$", result.output, re.M), result.output
 
 
 def test_fixture_sources_are_valid(cli, project):

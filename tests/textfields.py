@@ -8,7 +8,7 @@ import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
-from pipeline.model import Condition, Topic
+from pipeline.model import Condition, Library, Topic
 
 
 def condition_texts(c: Condition) -> list[tuple[str, str]]:
@@ -82,3 +82,39 @@ def epub_text(path: Path) -> str:
 
 def missing(fields: list[tuple[str, str]], text: str) -> list[str]:
     return [name for name, value in fields if normalize(value) not in text]
+
+
+def missing_by_format(out: Path, library: Library, publisher: str = "us-default",
+                      only: tuple[str, ...] = ()) -> dict[str, dict[str, list[str]]]:
+    """For each condition (or only these), the fields that a format built into `out` lacks:
+    HTML, the three PDFs, the EPUB guide holding it, and the SMS's emergency action."""
+    guide_for: dict[str, str] = {}
+    for guide in library.guides.values():
+        for chapter in guide.chapters:
+            guide_for.setdefault(chapter.slug, guide.slug)
+    epub_texts = {slug: epub_text(out / f"epub/{slug}.epub") for slug in library.guides}
+    profile = library.publishers[publisher]
+    gaps: dict[str, dict[str, list[str]]] = {}
+    for slug, condition in library.conditions.items():
+        if only and slug not in only:
+            continue
+        fields = condition_texts(condition)
+        texts = {
+            "html": html_text((out / f"html/{slug}.html").read_text(encoding="utf-8")),
+            "pdf a4": pdf_text(out / f"pdf/{slug}.pdf"),
+            "pdf letter": pdf_text(out / f"pdf/{slug}.letter.pdf"),
+            "pdf large print": pdf_text(out / f"pdf/{slug}.large-print.pdf"),
+            "epub": epub_texts.get(guide_for.get(slug), ""),
+        }
+        for fmt, text in texts.items():
+            lost = missing(fields, text)
+            if lost:
+                gaps.setdefault(slug, {})[fmt] = lost
+        sms = (out / f"sms/{slug}.txt").read_text(encoding="utf-8")
+        if condition.care_block("emergency"):
+            action = f"{condition.sms.emergency_sign}? Call {profile.emergency_number} now."
+            if action not in sms:
+                gaps.setdefault(slug, {})["sms"] = ["care/emergency (emergency sign and number)"]
+        if slug not in guide_for:
+            gaps.setdefault(slug, {})["epub"] = ["not a chapter of any guide"]
+    return gaps

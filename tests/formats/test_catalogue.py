@@ -58,7 +58,13 @@ def test_catalogue_lists_every_condition_with_status_and_sizes(built, library):
         for file in (f"html/{slug}.html", f"pdf/{slug}.pdf", f"pdf/{slug}.letter.pdf",
                      f"pdf/{slug}.large-print.pdf", f"sms/{slug}.txt"):
             assert f'href="{file}"' in index
-    assert index.count("Status: draft, not yet clinically reviewed. Last reviewed November 21, 2026.") == 12
+    entries = re.findall(r'<div class="entry".*?</div>', index, re.S)
+    assert len(entries) == len(library.conditions)
+    for slug, condition in library.conditions.items():
+        [entry] = [e for e in entries if f'href="html/{slug}.html"' in e]
+        day = condition.review.last_reviewed
+        status = "draft, not yet clinically reviewed" if condition.review.status == "draft" else "approved"
+        assert f"Status: {status}. Last reviewed {day:%B} {day.day}, {day.year}." in entry, slug
     assert re.search(r"Printable leaflet, A4 \(PDF\)</a> \(\d+ KB\)", index)
     for slug in library.guides:
         assert f'href="epub/{slug}.epub"' in index

@@ -12,11 +12,10 @@ import pytest
 
 from conftest import ROOT
 from pipeline.formats.epub import CONFORMANCE, guide_identifier
-from pipeline.project import Project
+from real_sources import slugs
 from textfields import condition_texts, epub_text, missing, topic_texts
 
-LIBRARY = Project(ROOT).library()
-GUIDES = sorted(LIBRARY.guides)
+GUIDES = slugs("guides")
 ACE = ROOT / ".tools" / "node_modules" / ".bin" / "ace-puppeteer"
 
 
@@ -27,9 +26,9 @@ def opf(path: Path) -> str:
 
 
 @pytest.mark.parametrize("slug", GUIDES)
-def test_package_metadata(built, slug):
+def test_package_metadata(built, library, slug):
     text = opf(built / f"epub/{slug}.epub")
-    guide = LIBRARY.guides[slug]
+    guide = library.guides[slug]
     assert f'<dc:identifier id="epub-id-1">{guide_identifier("https://knee.example/", slug)}</dc:identifier>' in text
     assert f">{guide.title}</dc:title>" in text
     assert "<dc:language>en-US</dc:language>" in text
@@ -52,29 +51,29 @@ def test_mimetype_comes_first_and_stored(built, slug):
 
 
 @pytest.mark.parametrize("slug", GUIDES)
-def test_every_chapter_is_in_the_navigation(built, slug):
+def test_every_chapter_is_in_the_navigation(built, library, slug):
     with zipfile.ZipFile(built / f"epub/{slug}.epub") as book:
         nav = book.read(next(n for n in book.namelist() if n.endswith("nav.xhtml"))).decode("utf-8")
     titles = re.findall(r'<a href="text/[^"]+">([^<]+)</a>', nav)
-    guide = LIBRARY.guides[slug]
-    expected = ["Introduction"] + [LIBRARY.title_of(ch.kind, ch.slug) for ch in guide.chapters]
+    guide = library.guides[slug]
+    expected = ["Introduction"] + [library.title_of(ch.kind, ch.slug) for ch in guide.chapters]
     assert [t.replace("&#39;", "'") for t in titles] == expected
 
 
 @pytest.mark.parametrize("slug", GUIDES)
-def test_every_field_of_every_chapter_is_in_the_book(built, slug):
+def test_every_field_of_every_chapter_is_in_the_book(built, library, slug):
     text = epub_text(built / f"epub/{slug}.epub")
-    guide = LIBRARY.guides[slug]
+    guide = library.guides[slug]
     for paragraph in guide.introduction:
         assert paragraph in text
     for chapter in guide.chapters:
         if chapter.kind == "condition":
-            condition = LIBRARY.conditions[chapter.slug]
+            condition = library.conditions[chapter.slug]
             assert missing(condition_texts(condition), text) == [], chapter.slug
             # The same care-level blocks and review status as the web page.
             assert "Call 911 or go to the emergency room now if:" in text or not condition.care_block("emergency")
         else:
-            assert missing(topic_texts(LIBRARY.topics[chapter.slug]), text) == [], chapter.slug
+            assert missing(topic_texts(library.topics[chapter.slug]), text) == [], chapter.slug
     assert "Draft: not yet clinically reviewed." in text
     assert "Status: draft, not yet clinically reviewed." in text
 

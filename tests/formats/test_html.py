@@ -7,30 +7,27 @@ import re
 
 import pytest
 
-from conftest import ROOT
-from pipeline.project import Project
+from real_sources import slugs
 from textfields import condition_texts, html_text, missing, topic_texts
 
-LIBRARY = Project(ROOT).library()
 
-
-@pytest.mark.parametrize("slug", sorted(LIBRARY.conditions))
-def test_every_condition_field_is_on_its_page(built, slug):
+@pytest.mark.parametrize("slug", slugs("conditions"))
+def test_every_condition_field_is_on_its_page(built, library, slug):
     page = (built / f"html/{slug}.html").read_text(encoding="utf-8")
-    assert missing(condition_texts(LIBRARY.conditions[slug]), html_text(page)) == []
+    assert missing(condition_texts(library.conditions[slug]), html_text(page)) == []
 
 
-@pytest.mark.parametrize("slug", sorted(LIBRARY.topics))
-def test_every_topic_field_is_on_its_page(built, slug):
+@pytest.mark.parametrize("slug", slugs("topics"))
+def test_every_topic_field_is_on_its_page(built, library, slug):
     page = (built / f"html/{slug}.html").read_text(encoding="utf-8")
-    assert missing(topic_texts(LIBRARY.topics[slug]), html_text(page)) == []
+    assert missing(topic_texts(library.topics[slug]), html_text(page)) == []
 
 
 def headings(page: str) -> list[int]:
     return [int(level) for level in re.findall(r"<h([1-6])\b", page)]
 
 
-@pytest.mark.parametrize("slug", sorted([*LIBRARY.conditions, *LIBRARY.topics]))
+@pytest.mark.parametrize("slug", slugs("conditions", "topics"))
 def test_page_structure(built, slug):
     page = (built / f"html/{slug}.html").read_text(encoding="utf-8")
     assert '<html lang="en-US"' in page
@@ -58,14 +55,14 @@ def test_draft_is_marked(built):
     assert "Status: draft, not yet clinically reviewed." in page
 
 
-def test_structured_data(built):
+def test_structured_data(built, library):
     page = (built / "html/dvt.html").read_text(encoding="utf-8")
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
     assert data["@type"] == "MedicalWebPage"
     assert data["lastReviewed"] == "2026-11-21"
     assert data["audience"]["audienceType"] == "Patient"
     about = data["about"]
-    dvt = LIBRARY.conditions["dvt"]
+    dvt = library.conditions["dvt"]
     assert about["@type"] == "MedicalCondition"
     assert [s["name"] for s in about["signOrSymptom"]] == list(dvt.symptoms)
     assert [t["name"] for t in about["possibleTreatment"]] == [t.name for t in dvt.treatments]

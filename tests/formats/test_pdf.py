@@ -7,12 +7,11 @@ import pytest
 
 from conftest import ROOT
 from pipeline.fetcher import AssetsOnlyFetcher, ResourceRefused
-from pipeline.project import Project
+from real_sources import slugs
 from textfields import condition_texts, missing, pdf_text
 
-LIBRARY = Project(ROOT).library()
 SUFFIXES = {"a4": "", "letter": ".letter", "large-print": ".large-print"}
-CASES = [(slug, variant) for slug in sorted(LIBRARY.conditions) for variant in SUFFIXES]
+CASES = [(slug, variant) for slug in slugs("conditions") for variant in SUFFIXES]
 
 
 def pdf_path(out, slug, variant):
@@ -20,16 +19,16 @@ def pdf_path(out, slug, variant):
 
 
 @pytest.mark.parametrize("slug,variant", CASES)
-def test_every_field_is_in_the_leaflet(built, slug, variant):
+def test_every_field_is_in_the_leaflet(built, library, slug, variant):
     text = pdf_text(pdf_path(built, slug, variant))
-    assert missing(condition_texts(LIBRARY.conditions[slug]), text) == []
+    assert missing(condition_texts(library.conditions[slug]), text) == []
     for must in ("Knee Pain Handouts (example publisher)", "202-555-0143", "https://knee.example/",
                  "Draft: not yet clinically reviewed", "does not replace advice", "Page 1 of",
                  "Last reviewed: November 21, 2026", "Next review due: November 21, 2027"):
         assert must in text, must
 
 
-@pytest.mark.parametrize("slug", sorted(LIBRARY.conditions))
+@pytest.mark.parametrize("slug", slugs("conditions"))
 def test_print_leaflets_fit_one_sheet(built, slug):
     for variant in ("a4", "letter"):
         with pikepdf.open(pdf_path(built, slug, variant)) as pdf:
@@ -55,13 +54,13 @@ def _struct_elements(node, found):
 
 
 @pytest.mark.parametrize("slug,variant", CASES)
-def test_pdf_ua_structure(built, slug, variant):
+def test_pdf_ua_structure(built, library, slug, variant):
     with pikepdf.open(pdf_path(built, slug, variant)) as pdf:
         root = pdf.Root
         assert root.MarkInfo.Marked is True
         assert str(root.Lang) == "en-US"
         assert root.ViewerPreferences.DisplayDocTitle is True
-        assert str(pdf.docinfo.Title).startswith(LIBRARY.conditions[slug].title)
+        assert str(pdf.docinfo.Title).startswith(library.conditions[slug].title)
         with pdf.open_metadata() as xmp:
             assert xmp.get("pdfuaid:part") == "1"
         elements = []
@@ -99,7 +98,7 @@ def font_sizes(path) -> list[float]:
     return sizes
 
 
-@pytest.mark.parametrize("slug", sorted(LIBRARY.conditions))
+@pytest.mark.parametrize("slug", slugs("conditions"))
 def test_large_print_body_text_is_at_least_16pt(built, slug):
     sizes = font_sizes(pdf_path(built, slug, "large-print"))
     body = [s for s in sizes if s < 16]

@@ -30,10 +30,8 @@ print((after_80 - after_20) // 1024)
 """
 
 
-def test_rendering_unique_leaflets_does_not_grow_memory():
-    from conftest import ROOT
-
-    result = subprocess.run([sys.executable, "-c", SCRIPT.format(root=str(ROOT))], capture_output=True,
+def test_rendering_unique_leaflets_does_not_grow_memory(project):
+    result = subprocess.run([sys.executable, "-c", SCRIPT.format(root=str(project))], capture_output=True,
                             text=True, check=True, timeout=300)
     growth_mib = int(result.stdout.strip())
     # 60 more unique leaflets: with the old shared image cache this grew by about 140 MiB.

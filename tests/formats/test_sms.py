@@ -9,17 +9,15 @@ import pytest
 
 from conftest import ROOT
 from pipeline.formats.sms import compose
-from pipeline.project import Project
 from pipeline.sms_encoding import GSM7, encode
+from real_sources import slugs
 
-LIBRARY = Project(ROOT).library()
 
-
-@pytest.mark.parametrize("publisher", sorted(LIBRARY.publishers))
-@pytest.mark.parametrize("slug", sorted(LIBRARY.conditions))
-def test_every_message_is_one_gsm7_segment(slug, publisher):
-    pub = LIBRARY.publishers[publisher]
-    condition = LIBRARY.conditions[slug]
+@pytest.mark.parametrize("publisher", slugs("publishers"))
+@pytest.mark.parametrize("slug", slugs("conditions"))
+def test_every_message_is_one_gsm7_segment(library, slug, publisher):
+    pub = library.publishers[publisher]
+    condition = library.conditions[slug]
     message = compose(condition, pub)
     cost = encode(message)
     assert (cost.encoding, cost.segments) == (GSM7, 1), f"{cost.units} septets: {message}"
@@ -29,15 +27,15 @@ def test_every_message_is_one_gsm7_segment(slug, publisher):
         assert f"{condition.sms.emergency_sign}? Call {pub.emergency_number} now." in message
 
 
-def test_files_match_the_composed_messages(built):
-    us = LIBRARY.publishers["us-default"]
-    for slug, condition in LIBRARY.conditions.items():
+def test_files_match_the_composed_messages(built, library):
+    us = library.publishers["us-default"]
+    for slug, condition in library.conditions.items():
         assert (built / f"sms/{slug}.txt").read_text(encoding="utf-8") == compose(condition, us)
 
 
-def test_table_for_bulk_sending(built):
+def test_table_for_bulk_sending(built, library):
     rows = list(csv.DictReader(io.StringIO((built / "sms/messages.csv").read_text(encoding="utf-8"))))
-    assert [r["slug"] for r in rows] == list(LIBRARY.conditions)
+    assert [r["slug"] for r in rows] == list(library.conditions)
     dvt = next(r for r in rows if r["slug"] == "dvt")
     assert dvt["encoding"] == "GSM-7" and dvt["segments"] == "1" and dvt["status"] == "draft"
     assert dvt["locale"] == "en-US"
