@@ -222,6 +222,8 @@ def test_a_translation_must_fit_the_field_schema(cli, project):
     (lambda t: t.replace('msgstr "Trombosis venosa profunda"', 'msgstr "Trombosis \\a venosa"'), 23,
      "PO syntax error"),
     (lambda t: t.replace('"Language: es\\n"', '"Language: fr\\n"'), 1, "the Language header says 'fr'"),
+    (lambda t: t.replace('msgstr "Trombosis venosa profunda"', 'msgstr "Trombosis ve\u200bnosa profunda"'), 23,
+     "invisible character U+200B ZERO WIDTH SPACE is not allowed in a translation"),
 ])
 def test_a_malformed_catalogue_is_a_located_error(cli, project, damage, line, message):
     path = project / DVT_PO

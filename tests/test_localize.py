@@ -140,3 +140,11 @@ def test_without_the_publisher_wording_the_locale_is_not_built(project):
     assert build.library is None
     assert [n.message for n in build.notices] == [
         "es-US is not built: the publisher's own wording (care headings) has 1 of 3 texts not translated"]
+
+
+def test_translations_are_nfc_like_the_sources(project):
+    po = polib.pofile(str(project / DVT_PO), wrapwidth=79)
+    item = next(e for e in po if e.msgctxt == "/medical_name")
+    item.msgstr = "Trombosis venosa profunda (coa\u0301gulo)"  # "á" written as a + combining accent
+    po.save(str(project / DVT_PO))
+    assert spanish(project).library.conditions["dvt"].medical_name == "Trombosis venosa profunda (co\u00e1gulo)"
