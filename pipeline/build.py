@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Iterable
@@ -30,6 +30,7 @@ from .diagnostics import Diagnostic, SourceProblems
 # templates or renderers. The rest is imported once the build knows it has work.
 from .formats import Format, Job, RenderContext, all_formats, resource_digest
 from .lifetime import die_with_parent
+from .locales import output_prefix
 from .model import DEFAULT_PUBLISHER, FrozenMap, Library
 
 STATE_DIR = ".handouts"  # hidden: build state and lock, never in the manifest
@@ -63,6 +64,8 @@ class BuildReport:
     outcomes: list[Outcome] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # What was left out of a locale and why (an incomplete translation), as located warnings.
+    notices: list[Diagnostic] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -168,6 +171,7 @@ def _init_worker(names: tuple[str, ...]) -> None:
 
 
 def _render(job: Job, ctx: RenderContext) -> tuple[Job, bytes | None, float, str, int]:
+    """Render one job in the context of its locale."""
     start = time.perf_counter()
     try:
         data = all_formats()[job.format].render(job, ctx)
@@ -225,11 +229,12 @@ def _start_workers_early() -> None:
     threading.Thread(target=forkserver.ensure_running, daemon=True).start()
 
 
-def _run_jobs(jobs: list[Job], ctx: RenderContext, workers: int):
+def _run_jobs(jobs: list[Job], contexts: dict[str, RenderContext], workers: int):
     """Render jobs, yielding (job, bytes or None, seconds, error, peak KiB) as each finishes.
 
-    Heavy formats (PDF, EPUB) go to worker processes; light ones (HTML, SMS: well under a
-    millisecond each) are rendered here meanwhile, which costs less than sending them.
+    Each job renders in the context of its locale (`contexts`, by locale). Heavy formats
+    (PDF, EPUB) go to worker processes; light ones (HTML, SMS: well under a millisecond
+    each) are rendered here meanwhile, which costs less than sending them.
     """
     formats = all_formats()
     heavy = [job for job in jobs if formats[job.format].heavy]
@@ -237,7 +242,7 @@ def _run_jobs(jobs: list[Job], ctx: RenderContext, workers: int):
     if workers <= 1 or len(heavy) <= 1:
         _init_worker(tuple(sorted({job.format for job in jobs})))
         for job in jobs:
-            yield _render(job, ctx)
+            yield _render(job, contexts[job.locale])
         return
     names = tuple(sorted({job.format for job in heavy}))
     # Fresh workers for every WORKER_JOBS jobs each: WeasyPrint's native caches creep by about
@@ -248,10 +253,11 @@ def _run_jobs(jobs: list[Job], ctx: RenderContext, workers: int):
     for start in range(0, len(heavy), batch):
         with ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(),
                                  initializer=_init_worker, initargs=(names,)) as pool:
-            futures = {pool.submit(_render, job, context_for(job, ctx)): job for job in heavy[start:start + batch]}
+            futures = {pool.submit(_render, job, context_for(job, contexts[job.locale])): job
+                       for job in heavy[start:start + batch]}
             if start == 0:
                 for job in light:
-                    job, data, seconds, error, _peak = _render(job, ctx)
+                    job, data, seconds, error, _peak = _render(job, contexts[job.locale])
                     # Rendered here, not in a worker: the build process's memory is not a worker's.
                     yield job, data, seconds, error, 0
             for future in as_completed(futures):
@@ -274,6 +280,8 @@ class BuildOptions:
     formats: tuple[str, ...] = ()
     release: bool = False
     today: dt.date | None = None
+    # Previews only: build items whose translation is incomplete, English marked (see localize.py).
+    allow_partial: bool = False
 
 
 class Observer:
@@ -304,7 +312,8 @@ def build_key(project, options: BuildOptions) -> str:
     digest = hashlib.sha256()
     today = (options.today or dt.date.today()).isoformat() if options.release else ""
     digest.update(repr((__version__, options.publisher, sorted(options.only), sorted(options.formats),
-                        options.release, today, os.environ.get("SOURCE_DATE_EPOCH"))).encode())
+                        options.release, today, os.environ.get("SOURCE_DATE_EPOCH"),
+                        options.allow_partial)).encode())
     roots = (project.sources_dir, project.root / "schemas" if (project.root / "schemas").is_dir() else None,
              PACKAGE_DIR)
     for root in roots:
@@ -324,8 +333,8 @@ def _nothing_to_do(out_dir: Path, key: str) -> list[Outcome] | None:
     entries = state["artifacts"].values()
     if not all(_on_disk_matches(out_dir, entry) for entry in entries):
         return None
-    return [Outcome(Job(e["format"], e["variant"], e["path"], e["condition"], e["guide"]), "unchanged")
-            for e in entries]
+    return [Outcome(Job(e["format"], e["variant"], e["path"], e["condition"], e["guide"], locale=e.get("locale")),
+                    "unchanged") for e in entries]
 
 
 def build(project, options: BuildOptions, observer: Observer | None = None,
@@ -342,7 +351,12 @@ def build(project, options: BuildOptions, observer: Observer | None = None,
 
     if options.workers > 1:
         _start_workers_early()
-    library = project.library()  # every source checked before anything is written
+    if options.release and options.allow_partial:
+        raise BuildRefused("a release cannot be partial: --allow-partial is for previews")
+    from .sources import library_from_documents
+
+    documents = project.documents()  # every source and catalogue checked before anything is written
+    library = library_from_documents(documents)
     if options.publisher not in library.publishers:
         known = ", ".join(sorted(library.publishers))
         raise BuildRefused(f"unknown publisher '{options.publisher}' (known: {known})")
@@ -359,31 +373,71 @@ def build(project, options: BuildOptions, observer: Observer | None = None,
     if missing:
         raise BuildRefused(f"--only names no condition, topic or guide: {', '.join(missing)}")
 
-    ctx = RenderContext(library, library.publishers[options.publisher], source_date(library).isoformat())
     report = BuildReport()
+    contexts = _locale_contexts(project, documents, library, options, report)
     global _LOCK_FD, _BUILD_PID
     with exclusive_lock(out_dir / STATE_DIR / "lock", on_wait) as lock_fd:
         _LOCK_FD, _BUILD_PID = lock_fd, os.getpid()
         try:
             remove_stale_temporaries(out_dir / STATE_DIR / TMP_DIR)
-            _build_locked(out_dir, ctx, registry, options, report, observer or Observer(), key)
+            _build_locked(out_dir, contexts, registry, options, report, observer or Observer(), key)
         finally:
             _LOCK_FD = None
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format],
+def _locale_contexts(project, documents, library: Library, options: BuildOptions,
+                     report: BuildReport) -> dict[str, RenderContext]:
+    """One render context per locale of the publisher that can be built, the primary first.
+
+    Each locale's content model is built from its translation before any renderer runs;
+    what is left out of it, and why, goes into the report as located warnings.
+    """
+    from .i18n import locale_build
+    from .locales import is_source
+
+    publisher = library.publishers[options.publisher]
+    created = source_date(library).isoformat()
+    contexts = {}
+    for locale in publisher.locales:
+        if is_source(locale):
+            # The English sources as they are, whatever English locale the publisher names.
+            contexts[locale] = RenderContext(library, publisher, created)
+            continue
+        built = locale_build(project, documents, publisher.slug, locale, allow_partial=options.allow_partial)
+        report.notices += built.notices
+        if built.library is not None:
+            contexts[locale] = RenderContext(built.library, built.library.publishers[publisher.slug], created)
+    if publisher.locale not in contexts:
+        raise BuildRefused(f"the primary locale {publisher.locale} of '{publisher.slug}' cannot be built: "
+                           + "; ".join(n.message for n in report.notices))
+    return contexts
+
+
+def _planned_jobs(fmt: Format, tag: str, ctx: RenderContext) -> list[Job]:
+    """A format's jobs in one locale: its own paths in the primary locale, under the locale's
+    folder otherwise (es/html/dvt.html); only formats that are `localized` go beyond the primary."""
+    prefix = output_prefix(tag, ctx.publisher.locale)
+    if prefix and not fmt.localized:
+        return []
+    return [replace(job, path=prefix + job.path, locale=tag) for job in fmt.jobs(ctx)]
+
+
+def _build_locked(out_dir: Path, contexts: dict[str, RenderContext], registry: dict[str, Format],
                   options: BuildOptions, report: BuildReport, observer: Observer, key: str) -> None:
     state = _load_state(out_dir)
     old = state["artifacts"]
     digests: dict[str, str] = {}
     plan: dict[str, tuple[Format, Job, str]] = {}
-    for fmt in registry.values():
-        if fmt.aggregate:
-            continue
-        for job in fmt.jobs(ctx):
-            plan[job.path] = (fmt, job, fingerprint(fmt, job, ctx, digests))
+    for tag, ctx in contexts.items():
+        for fmt in registry.values():
+            if fmt.aggregate:
+                continue
+            for job in _planned_jobs(fmt, tag, ctx):
+                plan[job.path] = (fmt, job, fingerprint(fmt, job, ctx, digests))
+    # The catalogue (an aggregate) is the primary locale's until its template is localized.
+    primary = next(ctx for tag, ctx in contexts.items() if tag == ctx.publisher.locale)
 
     new_entries: dict[str, dict] = {}
     stale: list[Job] = []
@@ -403,9 +457,9 @@ def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format]
     cost = {"epub": 0, "pdf": 1}
     stale.sort(key=lambda job: (cost.get(job.format, 2), job.path))
     total = len(stale)
-    aggregates = [job for fmt in registry.values() if fmt.aggregate for job in fmt.jobs(ctx)]
+    aggregates = [job for fmt in registry.values() if fmt.aggregate for job in fmt.jobs(primary)]
     observer.planned(Counter(job.format for job in stale + aggregates))
-    for done, (job, data, seconds, error, peak) in enumerate(_run_jobs(stale, ctx, options.workers), start=1):
+    for done, (job, data, seconds, error, peak) in enumerate(_run_jobs(stale, contexts, options.workers), start=1):
         if data is None:
             outcome = Outcome(job, "failed", seconds, error, peak)
             if job.path in old and _on_disk_matches(out_dir, old[job.path]):
@@ -425,14 +479,14 @@ def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format]
 
     for fmt in registry.values():
         if fmt.aggregate:
-            _build_aggregate(out_dir, fmt, ctx, new_entries, old, digests, report, observer)
+            _build_aggregate(out_dir, fmt, primary, new_entries, old, digests, report, observer)
 
     # The key is recorded only for a build that fully succeeded: a failure is retried next time.
     state = {"pipeline": __version__, "key": "" if report.failed else key,
              "artifacts": dict(sorted(new_entries.items()))}
     write_if_changed(out_dir / STATE_DIR / STATE_FILE, json.dumps(state, indent=1).encode(),
                      out_dir / STATE_DIR / TMP_DIR)
-    _write_manifest(out_dir, ctx, new_entries)
+    _write_manifest(out_dir, primary, new_entries)
 
 
 def _build_aggregate(out_dir, fmt, ctx, entries, old, digests, report, observer) -> None:
@@ -440,6 +494,7 @@ def _build_aggregate(out_dir, fmt, ctx, entries, old, digests, report, observer)
     listed = tuple(sorted((e["path"], e["bytes"]) for e in entries.values()))
     aggregate_ctx = RenderContext(ctx.library, ctx.publisher, ctx.created, listed)
     for job in fmt.jobs(aggregate_ctx):
+        job = replace(job, locale=ctx.locale)
         fp = fingerprint(fmt, job, aggregate_ctx, digests)
         entry = old.get(job.path)
         if entry and entry.get("fingerprint") == fp and _on_disk_matches(out_dir, entry):
@@ -471,6 +526,7 @@ def _write(out_dir: Path, job: Job, data: bytes, fp: str) -> dict:
         "variant": job.variant,
         "condition": job.condition,
         "guide": job.guide,
+        "locale": job.locale,
         "bytes": len(data),
         "sha256": _sha256(data),
         "fingerprint": fp,
@@ -479,8 +535,8 @@ def _write(out_dir: Path, job: Job, data: bytes, fp: str) -> dict:
 
 
 def manifest_entries(entries: Iterable[dict]) -> list[dict]:
-    keys = ("path", "format", "variant", "condition", "guide", "bytes", "sha256")
-    return [{key: entry[key] for key in keys} for entry in sorted(entries, key=lambda e: e["path"])]
+    keys = ("path", "format", "variant", "condition", "guide", "locale", "bytes", "sha256")
+    return [{key: entry.get(key) for key in keys} for entry in sorted(entries, key=lambda e: e["path"])]
 
 
 def _write_manifest(out_dir: Path, ctx: RenderContext, entries: dict[str, dict]) -> None:

@@ -96,14 +96,20 @@ def _default_jobs() -> int:
               help="Build only what belongs to this condition, topic or guide (repeatable).")
 @click.option("--format", "formats", metavar="LIST", default="",
               help="Comma-separated formats to build, e.g. html,pdf (default: all).")
-@click.option("--release", is_flag=True, help="Refuse drafts and overdue reviews.")
+@click.option("--release", is_flag=True, help="Refuse drafts, overdue reviews, fuzzy and unreviewed translations.")
+@click.option("--allow-partial", is_flag=True,
+              help="Previews: also build items whose translation is incomplete, the English left in marked.")
 def build(project_dir: Path, publisher: str, out_dir: Path | None, workers: int | None,
-          only: tuple[str, ...], formats: str, release: bool) -> None:
+          only: tuple[str, ...], formats: str, release: bool, allow_partial: bool) -> None:
     """Build every output that is out of date into outputs/ (or --out).
 
     Every source is checked first: one bad source stops the build before any file is
     written. Each file is written under a temporary name and renamed into place, and
     outputs/manifest.json lists every artifact with its size and SHA-256.
+
+    Every locale of the publisher is built from its translation (sources/locales/) into its
+    own folder (es/...); an item whose translation is incomplete is left out of that locale
+    with a warning, unless --allow-partial.
     """
     from .build import BuildOptions, BuildRefused, build as run_build
     from .progress import Reporter
@@ -112,7 +118,7 @@ def build(project_dir: Path, publisher: str, out_dir: Path | None, workers: int 
     options = BuildOptions(
         publisher=publisher, out_dir=out_dir, workers=workers or _default_jobs(),
         only=tuple(s for item in only for s in item.split(",") if s),
-        formats=tuple(f for f in formats.split(",") if f), release=release,
+        formats=tuple(f for f in formats.split(",") if f), release=release, allow_partial=allow_partial,
     )
     reporter = Reporter(interactive=sys.stderr.isatty())
     try:

@@ -379,6 +379,11 @@ def locale_build(project, documents, publisher: str, locale: str, *, allow_parti
     lang = language(locale)
     catalogues, _ = read_all(project, documents)
     folder = _shown(project.sources_dir / LOCALES_DIR / lang, project.root)
+    if not catalogues.of(lang) and lang not in catalogues.interface and not allow_partial:
+        return LocaleBuild(locale, None, (Diagnostic(
+            folder, 1, 1, WARNING, f"{locale} is not built: nothing is translated into '{lang}' yet "
+                                   f"('handouts i18n extract --locale {lang}' creates the catalogues)",
+            "", "translation-incomplete"),))
     return locale_library(documents, catalogues.of(lang), folder, publisher, locale, allow_partial=allow_partial,
                           interface=interface_english(), interface_catalogue=catalogues.interface.get(lang))
 

@@ -68,6 +68,8 @@ class Reporter(Observer):
                                  for i, cell in enumerate(row)), err=True)
         for path in report.removed:
             click.echo(f"removed   {path}", err=True)
+        for notice in report.notices:
+            click.echo(notice.as_text(), err=True)
         for outcome in report.failed:
             click.echo(f"error: {outcome.job.path}: {outcome.error}", err=True)
         click.echo(f"Build {'failed' if report.failed else 'finished'} in {report.seconds:.2f} s.", err=True)

@@ -21,7 +21,7 @@ def test_manifest_lists_every_file_with_its_hash(built):
         data = (built / artifact["path"]).read_bytes()
         assert artifact["bytes"] == len(data)
         assert artifact["sha256"] == hashlib.sha256(data).hexdigest()
-        assert set(artifact) == {"path", "format", "variant", "condition", "guide", "bytes", "sha256"}
+        assert set(artifact) == {"path", "format", "variant", "condition", "guide", "locale", "bytes", "sha256"}
     formats = {a["format"] for a in listed}
     assert formats == {"html", "pdf", "epub", "sms", "catalogue"}
 
@@ -57,10 +57,13 @@ def test_one_edit_rebuilds_only_what_depends_on_it(project):
     assert rebuilt == {
         "html/calf-strain.html", "pdf/calf-strain.pdf", "pdf/calf-strain.letter.pdf",
         "pdf/calf-strain.large-print.pdf", "epub/small-guide.epub", "index.html",
+        # The Spanish calf-strain was made from the old English: it leaves the Spanish messages.
+        "es/sms/messages.csv",
     }
+    assert report.removed == ["es/sms/calf-strain.txt"]
     after = snapshot(project / "outputs")
-    changed = {path for path in after if after[path] != before.get(path)}
-    assert changed == rebuilt | {"manifest.json"}
+    changed = {path for path in after if after[path] != before.get(path)} | {p for p in before if p not in after}
+    assert changed == rebuilt | {"manifest.json", "es/sms/calf-strain.txt"}
 
 
 def test_deleted_source_takes_its_outputs_with_it(project):
@@ -80,7 +83,7 @@ def test_deleted_source_takes_its_outputs_with_it(project):
 def test_only_and_format_narrow_the_build(project):
     report = small_build(project, only=("dvt",), formats=("html", "sms"))
     built_paths = {o.job.path for o in report.outcomes if o.status == "built"}
-    assert built_paths == {"html/dvt.html", "sms/dvt.txt", "index.html"}
+    assert built_paths == {"html/dvt.html", "sms/dvt.txt", "es/sms/dvt.txt", "index.html"}
 
 
 def test_no_temporary_files_are_left(project):
@@ -158,7 +161,8 @@ def test_progress_on_a_terminal_draws_a_bar_per_format(project):
     assert final == [
         "catalogue  [########################]    1/1",
         "html       [########################]   10/10",
-        "sms        [########################]    3/3",
+        # English and the fixture's Spanish (es/sms/): SMS is a localized format.
+        "sms        [########################]    6/6",
     ]
 
 
@@ -224,3 +228,37 @@ def test_renaming_a_page_rebuilds_the_pages_that_link_to_it(project):
             "pdf/calf-strain.letter.pdf", "pdf/calf-strain.large-print.pdf",
             "epub/small-guide.epub", "index.html"} == rebuilt
     assert "The PRICE method for strains" in (project / "outputs/html/calf-strain.html").read_text()
+
+
+def test_every_locale_of_the_publisher_is_built_into_its_folder(project):
+    report = small_build(project, formats=("sms",))
+    assert not report.failed and report.notices == []
+    listed = {a["path"]: a["locale"] for a in manifest(project / "outputs")["artifacts"]}
+    assert listed["sms/dvt.txt"] == "en-US" and listed["es/sms/dvt.txt"] == "es-US"
+    assert listed["index.html"] == "en-US"
+    spanish = (project / "outputs/es/sms/dvt.txt").read_text(encoding="utf-8")
+    assert "¿Dolor en el pecho o le cuesta respirar? Llame al 911 ahora." in spanish
+    assert spanish.endswith("https://knee.example/es/html/dvt.html")
+    # Formats whose templates still hold fixed English are not built in Spanish yet.
+    small_build(project, formats=("html",))
+    assert not (project / "outputs/es/html").exists()
+    # A publisher without Spanish gets none.
+    out = project / "uk"
+    build(Project(project), BuildOptions(publisher="uk-example", out_dir=out, workers=1, formats=("sms",)))
+    assert not (out / "es").exists()
+
+
+def test_an_incomplete_translation_is_left_out_with_a_warning_or_previewed(cli, project):
+    edit_source(project / "sources/conditions/dvt.yaml", "  - Sometimes a fever", "  - Sometimes a fever or chills")
+    result = cli("build", "--format", "sms", "-j", "1", project_dir=project)
+    assert result.exit_code == 0
+    assert ("sources/locales/es/conditions/dvt.po:1:1: warning: translation-incomplete: condition 'dvt' is not "
+            "built in es-US: 1 of 36 texts not translated (handouts i18n status)") in result.output
+    assert not (project / "outputs/es/sms/dvt.txt").exists()
+    assert (project / "outputs/es/sms/calf-strain.txt").exists()
+    result = cli("build", "--format", "sms", "-j", "1", "--allow-partial", project_dir=project)
+    assert result.exit_code == 0 and "translation-incomplete" not in result.output
+    # The message itself is all Spanish: the English edit was in a symptom, not the SMS.
+    assert "Llame al 911 ahora." in (project / "outputs/es/sms/dvt.txt").read_text(encoding="utf-8")
+    result = cli("build", "--release", "--allow-partial", project_dir=project)
+    assert result.exit_code == 1 and "a release cannot be partial" in result.output

@@ -25,6 +25,8 @@ class Job:
     guide: str | None = None
     # The condition or topic this job renders, as (kind, slug), when there is one.
     subject: tuple[str, str] | None = None
+    # The locale rendered (the build sets it; a format plans its jobs without knowing it).
+    locale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,9 @@ class Format:
     aggregate: bool = False
     # Costly enough (tens of milliseconds or more) to send to a worker process.
     heavy: bool = False
+    # Takes every word it writes from the content model and its Wording (no fixed English),
+    # so the build plans its jobs in every locale of the publisher, not the primary one only.
+    localized: bool = False
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         raise NotImplementedError

@@ -28,6 +28,7 @@ def compose(condition: Condition, publisher: Publisher, wording: Wording = ENGLI
 
 class SmsFormat(Format):
     name = "sms"
+    localized = True
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         jobs = [Job("sms", "message", f"sms/{slug}.txt", condition=slug, subject=("condition", slug))
