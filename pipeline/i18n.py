@@ -15,7 +15,8 @@ from pathlib import Path
 from .atomic import write_if_changed
 from .diagnostics import ERROR, WARNING, Diagnostic, SourceProblems
 from .loading import Document
-from .locales import SOURCE_LANGUAGE, TAG, catalogue_language, is_source, language
+from .locales import catalogue_language, is_catalogue_language, is_source, language
+from .sources import _shown
 from .translations import (LOCALES_DIR, TRANSLATED_KINDS, Catalogue, Counts, catalogue_path, counts,
                            load, merge, text_of)
 
@@ -34,13 +35,6 @@ class CatalogueFile:
     slug: str
     path: Path
     shown: str
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def catalogue_files(project) -> list[CatalogueFile]:
@@ -73,11 +67,10 @@ def stray_files(project) -> list[Diagnostic]:
         if len(parts) != 3 or parts[1] not in TRANSLATED_KINDS:
             found.append(Diagnostic(shown, 1, 1, WARNING, "not where a catalogue belongs: expected "
                                     f"{LOCALES_DIR}/<language>/<{'|'.join(TRANSLATED_KINDS)}>/<slug>.po"))
-        elif not TAG.match(parts[0]) or "-" in parts[0] or parts[0] == SOURCE_LANGUAGE:
+        elif not is_catalogue_language(parts[0]):
             found.append(Diagnostic(shown, 1, 1, WARNING, f"'{parts[0]}' is not a language to translate into "
                                     "(a lower-case language code such as 'es'; the sources are English)"))
     return found
-
 
 
 def publisher_languages(documents: dict[str, dict[str, Document]]) -> set[str]:
@@ -97,7 +90,7 @@ def languages(project, documents, only: str | None = None) -> list[str]:
     if only:
         return [catalogue_language(only)]
     found = publisher_languages(documents)
-    found |= {f.language for f in catalogue_files(project) if TAG.match(f.language) and f.language != SOURCE_LANGUAGE}
+    found |= {f.language for f in catalogue_files(project) if is_catalogue_language(f.language)}
     return sorted(found)
 
 
@@ -262,7 +255,7 @@ def read_all(project, documents, broken: set[str] = frozenset()) -> tuple[Catalo
     problems = stray_files(project)
     by_language: dict[str, dict[tuple[str, str], Catalogue]] = {}
     for file in files:
-        if file.kind not in TRANSLATED_KINDS or not TAG.match(file.language) or file.language == SOURCE_LANGUAGE:
+        if file.kind not in TRANSLATED_KINDS or not is_catalogue_language(file.language):
             continue
         try:
             _, catalogue = load(file.path, file.shown, file.language)
@@ -290,7 +283,7 @@ def _read_interface(project, numbers) -> tuple[dict[str, Catalogue], list[Diagno
     english = {key: text for key, text, _ in interface_english()}
     for path in sorted(folder.glob(f"*/{INTERFACE_FILE}")) if folder.is_dir() else ():
         lang = path.parent.name
-        if not TAG.match(lang) or lang == SOURCE_LANGUAGE:
+        if not is_catalogue_language(lang):
             continue
         try:
             _, catalogue = load(path, _shown(path, project.root), lang, pointers=False)

@@ -35,6 +35,11 @@ def output_prefix(tag: str, primary: str) -> str:
     return "" if tag == primary else f"{language(tag)}/"
 
 
+def is_catalogue_language(code: str) -> bool:
+    """Whether a folder name under sources/locales/ names a language to translate into."""
+    return bool(re.fullmatch(r"[a-z]{2,3}", code)) and code != SOURCE_LANGUAGE
+
+
 def catalogue_language(value: str) -> str:
     """A `--locale` option ('es' or 'es-US') as the language whose catalogues it means."""
     return language(value)

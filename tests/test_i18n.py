@@ -245,9 +245,13 @@ def test_bad_bytes_in_a_catalogue_are_located(cli, project):
 def test_catalogues_in_the_wrong_place_or_without_a_source(cli, project):
     shutil.copy(project / DVT_PO, project / "sources/locales/es/condition-typo.po")
     (project / "sources/locales/es/conditions/gone.po").write_bytes((project / DVT_PO).read_bytes())
+    (project / "sources/locales/es-US/conditions").mkdir(parents=True)
+    shutil.copy(project / DVT_PO, project / "sources/locales/es-US/conditions/dvt.po")
     result = cli("validate", project_dir=project)
     assert result.exit_code == 0
     assert sorted(warnings(result)) == [
+        "sources/locales/es-US/conditions/dvt.po:1:1: warning: 'es-US' is not a language to translate into "
+        "(a lower-case language code such as 'es'; the sources are English)",
         "sources/locales/es/condition-typo.po:1:1: warning: not where a catalogue belongs: expected "
         "locales/<language>/<conditions|topics|guides|red-flags|publishers>/<slug>.po",
         "sources/locales/es/conditions/gone.po:1:1: warning: no source sources/conditions/gone.yaml for this catalogue",
