@@ -11,6 +11,7 @@ format can show a banner: a handout never mixes languages silently.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass
 
 from . import model
@@ -170,24 +171,23 @@ def locale_library(documents: dict[str, dict[str, Document]], catalogues: dict[t
         return LocaleBuild(locale, None, tuple(notices))
 
     untouched = []  # items nobody has started translating: one message for all of them
-    ready: dict[str, set[str]] = {}
+    built: dict[str, dict] = {}
     for kind in ITEM_KINDS:
-        ready[kind] = set()
+        built[kind] = {}
         for slug, item in localized[kind].items():
             if item.complete or allow_partial:
-                ready[kind].add(slug)
+                translation = model.Translation(locale, item.missing if allow_partial else ())
+                built[kind][slug] = model.BUILDERS[kind](item.data, translation)
             elif (kind, slug) not in catalogues or len(item.missing) == item.total:
                 untouched.append(slug)
             else:
                 notice(kind, slug, f"{kind[:-1]} '{slug}' is not built in {locale}: {_describe(item)} "
                                    "(handouts i18n status)")
     # A guide needs every chapter in the same language.
-    for slug in sorted(ready["guides"]):
-        data = localized["guides"][slug].data
-        absent = [next(iter(ch.values())) for ch in data.get("chapters") or []
-                  if next(iter(ch.values())) not in ready[next(iter(ch)) + "s"]]
+    for slug, guide in sorted(built["guides"].items()):
+        absent = [ch.slug for ch in guide.chapters if ch.slug not in built[ch.kind + "s"]]
         if absent:
-            ready["guides"].discard(slug)
+            del built["guides"][slug]
             notice("guides", slug, f"guide '{slug}' is not built in {locale}: chapters not translated: "
                                    f"{', '.join(absent)}")
     if untouched:
@@ -195,22 +195,16 @@ def locale_library(documents: dict[str, dict[str, Document]], catalogues: dict[t
                                   f"{len(untouched)} item{'s' if len(untouched) != 1 else ''} not built in {locale}, "
                                   f"no translation yet: {', '.join(sorted(untouched))}", "", "translation-incomplete"))
 
-    def build(kind: str, slug: str):
-        item = localized[kind][slug]
-        data = copy.deepcopy(item.data)
-        related = data.get("related")
-        if isinstance(related, dict):
-            # A page links only to pages in its own language.
-            for target in ("conditions", "topics"):
-                if target in related:
-                    related[target] = [s for s in related[target] if s in ready[target]]
-        translation = model.Translation(locale, item.missing if allow_partial else ())
-        return model.BUILDERS[kind](data, translation)
+    def linked_within(item):
+        # A page links only to pages in its own language.
+        return dataclasses.replace(
+            item, related_conditions=tuple(s for s in item.related_conditions if s in built["conditions"]),
+            related_topics=tuple(s for s in item.related_topics if s in built["topics"]))
 
     library = model.Library(
-        conditions=model.frozen_mapping({s: build("conditions", s) for s in documents["conditions"] if s in ready["conditions"]}),
-        topics=model.frozen_mapping({s: build("topics", s) for s in documents["topics"] if s in ready["topics"]}),
-        guides=model.frozen_mapping({s: build("guides", s) for s in documents["guides"] if s in ready["guides"]}),
+        conditions=model.frozen_mapping({s: linked_within(c) for s, c in built["conditions"].items()}),
+        topics=model.frozen_mapping({s: linked_within(t) for s, t in built["topics"].items()}),
+        guides=model.frozen_mapping(built["guides"]),
         publishers=model.frozen_mapping({publisher: model.publisher_from_data(profile.data)}),
         wording=words,
     )
