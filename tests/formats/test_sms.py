@@ -106,10 +106,10 @@ def test_the_spanish_budget_is_enforced_at_the_translation(cli, project):
 
 
 def test_the_sms_table_names_its_locale(project):
-    from pipeline.formats import RenderContext
+    from pipeline.formats import Job, RenderContext
     from pipeline.formats.sms import SmsFormat
-    from pipeline.formats import Job
     from pipeline.i18n import locale_build
+    from pipeline.project import Project
 
     p = Project(project)
     spanish = locale_build(p, p.documents(), "us-default", "es-US").library
