@@ -95,17 +95,19 @@ def source_date(library: Library) -> dt.datetime:
 
 
 def release_problems(project, today: dt.date, publisher=None) -> list[Diagnostic]:
-    """Why a release build must not go out: the lint rules for drafts and overdue reviews,
-    located at the field that fails, and, in the publisher's other languages, fuzzy entries
-    and translations no medical translator approved, located in the PO files."""
-    from .i18n import RELEASE_RULES, in_languages
+    """Why a release build must not go out: the lint rules for drafts, overdue reviews and
+    clinical safety, located at the field that fails, and, in the publisher's other languages,
+    fuzzy entries and translations no medical translator approved, located in the PO files."""
+    from .i18n import RELEASE_RULES as TRANSLATION_RULES, in_languages
     from .locales import is_source, language
     from .project import lint_project
+    from .safety_rules import RELEASE_RULES
 
     problems, _ = lint_project(project, release=True, today=today)
     languages = {language(tag) for tag in (publisher.locales if publisher else ()) if not is_source(tag)}
-    return [p for p in problems if p.rule in ("review-draft", "review-overdue")
-            or p.rule in RELEASE_RULES and in_languages(p, languages)]
+    return [p for p in problems if p.is_error and (
+        p.rule in ("review-draft", "review-overdue", *RELEASE_RULES)
+        or p.rule in TRANSLATION_RULES and in_languages(p, languages))]
 
 
 # --- fingerprints ---------------------------------------------------------------------------

@@ -54,8 +54,10 @@ def lint(paths: tuple[Path, ...], project_dir: Path, fmt: str, release: bool) ->
     """Check plain language, jargon, care levels and governance (after validating).
 
     Rules: reading-grade, sentence-length, paragraph-length, jargon, action-section,
-    care-heading, emergency-links, emergency-number, review-overdue, review-draft.
-    The jargon list is sources/jargon.yaml. Exits 1 if any error is found.
+    care-heading, emergency-links, emergency-number, review-overdue, review-draft, and
+    the clinical safety rules safety-net, look-alike, sms-emergency-line,
+    sms-milder-action, locale-words. The jargon list is sources/jargon.yaml; the locale
+    word lists are sources/words/. Exits 1 if any error is found.
     """
     from .project import Project, lint_project
 
@@ -179,7 +181,8 @@ def sms(slug: str, project_dir: Path, publisher: str, locale: str | None) -> Non
             click.echo(notice.as_text(), err=True)
         click.echo(f"error: '{slug}' has no complete {tag} translation, so it has no {tag} message", err=True)
         sys.exit(1)
-    message = compose(built.library.conditions[slug], built.library.publishers[publisher], built.library.wording)
+    localized = built.library.for_publisher(built.library.publishers[publisher])
+    message = compose(localized.conditions[slug], localized.publishers[publisher], localized.wording)
     cost = encode(message)
     unit = "septets" if cost.encoding == GSM7 else "UTF-16 units"
     click.echo(message)

@@ -387,43 +387,46 @@ def locale_build(project, documents, publisher: str, locale: str, *, allow_parti
 def sms_diagnostics(documents, catalogues: Catalogues, broken: set[str] = frozenset()) -> list[Diagnostic]:
     """Each translated text message must fit its locale's segment budget (the profile's
     `sms_budget`); the message names the characters that forced UCS-2. Located at the
-    translation of /sms/message."""
+    translation of /sms/message. Checked as soon as the message's own texts are translated,
+    before the rest of the condition is."""
     from . import model
     from .formats.sms import compose
-    from .localize import localize, wording
+    from .localize import locale_library
     from .sms_encoding import encode
 
     interface = interface_english()
+    valid = {kind: {slug: doc for slug, doc in docs.items() if doc.path not in broken}
+             for kind, docs in documents.items()}
     found = []
-    for doc in documents.get("publishers", {}).values():
-        if doc.path in broken:
-            continue
+    for slug, doc in sorted(valid.get("publishers", {}).items()):
         publisher = model.publisher_from_data(doc.data)
         for locale in publisher.locales:
             lang = language(locale)
             if is_source(locale) or lang not in catalogues.by_language:
                 continue
-            words, missing = wording(interface, catalogues.interface.get(lang), locale)
-            if missing:
-                continue  # the locale is not built; status and the build say why
-            budget = publisher.segment_budget(locale)
-            for (kind, slug), catalogue in sorted(catalogues.of(lang).items()):
-                source = documents[kind].get(slug)
-                if kind != "conditions" or source is None or source.path in broken:
-                    continue
-                localized = localize(source.data, kind, catalogue)
-                if any(pointer.startswith("/sms/") for pointer in localized.missing):
-                    continue
-                message = compose(model.condition_from_data(localized.data), publisher, words)
+            arguments = (valid, catalogues.of(lang), "", slug, locale)
+            options = {"interface": interface, "interface_catalogue": catalogues.interface.get(lang)}
+            if locale_library(*arguments, **options).library is None:
+                continue  # the locale is not built at all; the build and status say why
+            library = locale_library(*arguments, allow_partial=True, **options).library
+            filled = library.for_publisher(library.publishers[slug])
+            for condition_slug, condition in filled.conditions.items():
+                untranslated = condition.translation.untranslated
+                flag = condition.sms.red_flag
+                if "/sms/message" in untranslated or flag and f"red-flags/{flag}/sms" in untranslated:
+                    continue  # the message is not translated yet
+                message = compose(condition, filled.publishers[slug], library.wording)
                 cost = encode(message)
+                budget = publisher.segment_budget(locale)
                 if cost.segments <= budget:
                     continue
                 forced = (" (UCS-2, forced by " + ", ".join(f"'{c}' (U+{ord(c):04X})" for c in cost.outside_gsm7)
                           + ")") if cost.outside_gsm7 else ""
                 unit = "characters" if cost.outside_gsm7 else "septets"
-                entry = catalogue.by_pointer().get("/sms/message")
+                catalogue = catalogues.of(lang)[("conditions", condition_slug)]
                 found.append(catalogue.diagnostic(
-                    entry, f"SMS for publisher '{publisher.slug}' in {locale} is {cost.segments} segments, "
-                           f"{cost.units} {unit}{forced}; the budget is {budget} (sms_budget in "
-                           f"sources/publishers/{publisher.slug}.yaml)", rule="sms-budget"))
+                    catalogue.by_pointer().get("/sms/message"),
+                    f"SMS for publisher '{slug}' in {locale} is {cost.segments} segments, {cost.units} {unit}"
+                    f"{forced}; the budget is {budget} (sms_budget in sources/publishers/{slug}.yaml)",
+                    rule="sms-budget"))
     return found

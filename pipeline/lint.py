@@ -1,16 +1,17 @@
 """Content quality rules a schema cannot check: plain language, jargon, care levels, governance.
 
 Each rule is a function from one loaded source to diagnostics, named by its rule id, so
-that a message says which rule fired and the rule can be tested on its own.
+that a message says which rule fired and the rule can be tested on its own. The clinical
+safety rules live in safety_rules.py and register here too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping
 
 from .diagnostics import ERROR, WARNING, Diagnostic, SourceProblems
 from .loading import Document, load_document
@@ -43,22 +44,31 @@ class LintContext:
     emergency_numbers: tuple[str, ...]
     today: dt.date
     release: bool
+    # Every valid source by kind, its texts filled for `publisher`, for rules that look across files.
+    documents: Mapping[str, Mapping[str, Document]] = field(default_factory=dict)
+    # The publisher profile (plain data) whose words fill the texts being checked; None if there is none.
+    publisher: Mapping | None = None
     # The language of the text checked: "en" for the sources, "es" for their Spanish catalogues.
     language: str = "en"
 
 
 Rule = Callable[[Document, str, LintContext], Iterator[Diagnostic]]
 RULES: dict[str, Rule] = {}
-# Rules about a source's structure and governance: a translation has the same structure and
-# its approval is checked apart (i18n.py), so these run on the English only.
+# Rule ids a registered function reports besides its own name.
+_ALSO_REPORTS: dict[str, tuple[str, ...]] = {}
+# Rules about a source's structure, governance or English wording: a translation has the same
+# structure and its approval is checked apart (i18n.py), so these run on the English only.
 SOURCE_ONLY: set[str] = set()
+# Kinds of source a reader meets, the only ones these rules check (not the hazard log or word lists).
+READER_KINDS = ("conditions", "topics", "guides", "publishers", "red-flags")
 
 
-def rule(rule_id: str, *, translations: bool = True):
+def rule(rule_id: str, reports: tuple[str, ...] = (), *, translations: bool = True):
     def register(func: Rule) -> Rule:
         if rule_id in RULES:
             raise ValueError(f"lint rule {rule_id!r} is defined twice")
         RULES[rule_id] = func
+        _ALSO_REPORTS[rule_id] = reports
         if not translations:
             SOURCE_ONLY.add(rule_id)
         return func
@@ -69,6 +79,19 @@ def _text_measures(language: str):
     """The sentence and word splitters for a language."""
     module = readability_es if language == "es" else readability
     return module.sentences, module.words
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every registered rule, importing the modules that register them."""
+    from . import safety_rules  # noqa: F401  (import registers)
+
+    return RULES
+
+
+def rule_ids() -> frozenset[str]:
+    """Every rule id a diagnostic can carry (and a hazard log control can name)."""
+    rules = all_rules()
+    return frozenset(rules) | {also for name in rules for also in _ALSO_REPORTS[name]}
 
 
 # --- where the prose is ---------------------------------------------------------------------
@@ -115,7 +138,8 @@ def all_texts(doc: Document) -> Iterator[tuple[str, str]]:
         elif isinstance(value, dict):
             for key, child in value.items():
                 # Identifiers and references are not prose a reader meets.
-                if key not in ("slug", "review", "sources", "related", "chapters", "level"):
+                if key not in ("slug", "id", "review", "sources", "basis", "related", "chapters", "level",
+                               "red_flags", "red_flag", "may_be_mistaken_for"):
                     yield from walk(child, f"{pointer}/{key}")
         elif isinstance(value, list):
             for index, child in enumerate(value):
@@ -258,6 +282,12 @@ def care_heading(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnos
 
 @rule("emergency-links")
 def emergency_links(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
+    if kind == "red-flags":
+        for key in ("text", "sms"):
+            if isinstance(doc.data.get(key), str) and LINK_LIKE.search(doc.data[key]):
+                yield doc.diagnostic(f"/{key}", "red flags hold no links: the reader must act, not browse",
+                                     rule="emergency-links")
+        return
     if kind != "conditions":
         return
     for index, block in enumerate(doc.data.get("care") or []):
@@ -299,7 +329,7 @@ def emergency_number(doc: Document, kind: str, ctx: LintContext) -> Iterator[Dia
 # --- governance -----------------------------------------------------------------------------
 
 
-@rule("review", translations=False)
+@rule("review", reports=("review-overdue", "review-draft"), translations=False)
 def review(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
     data = doc.data.get("review")
     if not isinstance(data, dict):
@@ -337,13 +367,42 @@ def load_jargon(path: Path, shown: str) -> tuple[tuple[JargonTerm, ...], list[Di
 
 def lint_documents(documents: dict[str, dict[str, Document]], ctx: LintContext, *,
                    translated: bool = False) -> list[Diagnostic]:
-    """Every rule's findings; for translations (documents read from catalogues, see
-    localize.translated_document) only the rules about the words."""
-    found = []
-    for kind, docs in documents.items():
-        for doc in docs.values():
-            for rule_id, check in RULES.items():
-                if translated and rule_id in SOURCE_ONLY:
-                    continue
-                found.extend(check(doc, kind, ctx))
-    return found
+    """Every rule on every source a reader meets, once for each publisher profile.
+
+    Rules see the texts as that publisher's readers will ({physio} filled in), so a word
+    list or a reading grade judges what is published; a finding that every profile shares
+    is reported once. For translations (documents read from catalogues, see
+    localize.translated_document, with the publishers' translated terms) only the rules
+    about the words run.
+    """
+    from .terms import fill_data
+    from .validation import PLACEHOLDER_KINDS
+
+    rules = all_rules()
+    publishers = [doc.data for doc in documents.get("publishers", {}).values()] or [None]
+    per_publisher: list[dict[Diagnostic, None]] = []
+    for publisher in publishers:
+        terms = (publisher or {}).get("terms") or {}
+        filled = {
+            kind: {slug: Document(doc.path, fill_data(doc.data, terms), doc.positions, doc.key_positions)
+                   if kind in PLACEHOLDER_KINDS else doc for slug, doc in docs.items()}
+            for kind, docs in documents.items()
+        }
+        seen = replace(ctx, documents=filled, publisher=publisher)
+        found: dict[Diagnostic, None] = {}
+        for kind in READER_KINDS:
+            for doc in filled.get(kind, {}).values():
+                for rule_id, check in rules.items():
+                    if translated and rule_id in SOURCE_ONLY:
+                        continue
+                    found.update(dict.fromkeys(check(doc, kind, seen)))
+        per_publisher.append(found)
+    report: dict[Diagnostic, None] = {}
+    for publisher, found in zip(publishers, per_publisher):
+        for problem in found:
+            slug = (publisher or {}).get("slug")
+            if all(problem in other for other in per_publisher) or not slug or f"'{slug}'" in problem.message:
+                report[problem] = None
+            else:  # the words differ by publisher, and so does this finding: say whose build it is
+                report[replace(problem, message=f"{problem.message} (in the '{slug}' build)")] = None
+    return list(report)

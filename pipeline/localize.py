@@ -167,21 +167,39 @@ def locale_library(documents: dict[str, dict[str, Document]], catalogues: dict[t
     profile = localized["publishers"][publisher]
     if not profile.complete and not allow_partial:
         notice("publishers", publisher, f"{locale} is not built: the publisher's own wording "
-                                        f"(care headings) has {_describe(profile)}")
+                                        f"(care headings and terms) has {_describe(profile)}")
         return LocaleBuild(locale, None, tuple(notices))
+
+    # Shared red flags first: a condition shows their texts, so it is complete only if they are.
+    flags = {flag_id: localize(doc.data, "red-flags", catalogues.get(("red-flags", flag_id)))
+             for flag_id, doc in documents.get("red-flags", {}).items()}
+    red_flags = model.frozen_mapping({flag_id: model.red_flag_from_data(item.data) for flag_id, item in flags.items()})
 
     untouched = []  # items nobody has started translating: one message for all of them
     built: dict[str, dict] = {}
     for kind in ITEM_KINDS:
         built[kind] = {}
         for slug, item in localized[kind].items():
-            if item.complete or allow_partial:
-                translation = model.Translation(locale, item.missing if allow_partial else ())
-                built[kind][slug] = model.BUILDERS[kind](item.data, translation)
-            elif (kind, slug) not in catalogues or len(item.missing) == item.total:
+            translation = model.Translation(locale, item.missing if allow_partial else ())
+            if kind == "conditions":
+                candidate = model.condition_from_data(item.data, red_flags, translation)
+                shown = dict.fromkeys([i for block in candidate.care for i in block.red_flags]
+                                      + ([candidate.sms.red_flag] if candidate.sms.red_flag else []))
+                flags_missing = [i for i in shown if not flags[i].complete]
+                if allow_partial and flags_missing:
+                    candidate = dataclasses.replace(candidate, translation=model.Translation(
+                        locale, translation.untranslated + tuple(
+                            f"red-flags/{i}{pointer}" for i in flags_missing for pointer in flags[i].missing)))
+            else:
+                candidate, flags_missing = model.BUILDERS[kind](item.data, translation), []
+            if (item.complete and not flags_missing) or allow_partial:
+                built[kind][slug] = candidate
+            elif not item.complete and ((kind, slug) not in catalogues or len(item.missing) == item.total):
                 untouched.append(slug)
             else:
-                notice(kind, slug, f"{kind[:-1]} '{slug}' is not built in {locale}: {_describe(item)} "
+                because = [_describe(item)] if not item.complete else []
+                because += [f"shared red flags not translated: {', '.join(flags_missing)}"] if flags_missing else []
+                notice(kind, slug, f"{kind[:-1]} '{slug}' is not built in {locale}: {'; '.join(because)} "
                                    "(handouts i18n status)")
     # A guide needs every chapter in the same language.
     for slug, guide in sorted(built["guides"].items()):
@@ -206,6 +224,7 @@ def locale_library(documents: dict[str, dict[str, Document]], catalogues: dict[t
         topics=model.frozen_mapping({s: linked_within(t) for s, t in built["topics"].items()}),
         guides=model.frozen_mapping(built["guides"]),
         publishers=model.frozen_mapping({publisher: model.publisher_from_data(profile.data)}),
+        red_flags=red_flags,
         wording=words,
     )
     return LocaleBuild(locale, library, tuple(notices))

@@ -6,12 +6,38 @@ This is the only module that knows the YAML field names; renderers see these obj
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Iterator, Mapping
 
 from .locales import output_prefix
+from .terms import fill
 
 CARE_LEVELS = ("emergency", "urgent", "routine")
+# The DCB0129 scales, least to most, and the risk each pair gives (rows: likelihood from very
+# low to very high; columns: severity from minor to catastrophic), as in NHS England's
+# clinical risk management guidance. The hazard log's risks are checked against this table.
+SEVERITIES = ("minor", "significant", "considerable", "major", "catastrophic")
+LIKELIHOODS = ("very low", "low", "medium", "high", "very high")
+RISK_MATRIX = (
+    (1, 1, 2, 2, 3),
+    (1, 2, 2, 3, 4),
+    (2, 2, 3, 3, 4),
+    (2, 3, 3, 4, 5),
+    (3, 4, 4, 5, 5),
+)
+RISK_NAMES = {1: "very low", 2: "low", 3: "medium", 4: "high", 5: "very high"}
+RISK_ACCEPTANCE = {
+    1: "acceptable",
+    2: "acceptable where further reduction costs more than it gains",
+    3: "undesirable: accepted only with the clinical safety officer's agreement",
+    4: "unacceptable",
+    5: "unacceptable",
+}
+
+
+def risk_of(severity: str, likelihood: str) -> int:
+    """The risk (1 to 5) of a severity and a likelihood, from the DCB0129 matrix."""
+    return RISK_MATRIX[LIKELIHOODS.index(likelihood)][SEVERITIES.index(severity)]
 
 
 class FrozenMap(Mapping):
@@ -93,15 +119,47 @@ class MedicalTest:
 
 
 @dataclass(frozen=True)
+class Basis:
+    """Where a red flag's advice comes from: a public guidance page, or one of the seed articles."""
+
+    publisher: str | None = None
+    title: str | None = None
+    url: str | None = None
+    consulted: dt.date | None = None
+    seed: str | None = None
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """A warning sign defined once (sources/red-flags/) and shown by every condition that names it."""
+
+    id: str
+    level: str  # one of CARE_LEVELS
+    text: str  # completes the care heading "... if:"
+    sms: str  # the short wording for text messages, as written (lower case first)
+    basis: tuple[Basis, ...]
+
+    @property
+    def sms_sign(self) -> str:
+        """The text message wording as it opens a question: "Chest pain? Call ..."."""
+        return self.sms[:1].upper() + self.sms[1:]
+
+
+@dataclass(frozen=True)
 class CareBlock:
     level: str  # one of CARE_LEVELS
+    # What the reader sees: the shared red flags' texts, then the condition's own signs.
     signs: tuple[str, ...]
+    # The ids of the shared red flags among them, for lint, review and the SMS.
+    red_flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class SmsText:
     message: str
+    # The emergency red flag's text message wording, capitalised ("Chest pain or ...").
     emergency_sign: str | None = None
+    red_flag: str | None = None  # that flag's id
 
 
 @dataclass(frozen=True)
@@ -124,6 +182,8 @@ class Condition:
     sms: SmsText
     sources: tuple[Source, ...]
     review: Review
+    # Dangerous conditions this one can be mistaken for (calf strain -> blood clot).
+    may_be_mistaken_for: tuple[str, ...] = ()
     translation: Translation | None = None  # None: the English of the sources
     kind = "condition"
 
@@ -181,6 +241,8 @@ class Publisher:
     locale: str  # the primary locale: its outputs keep the usual paths
     emergency_number: str
     care_headings: Mapping[str, str]
+    # Words that differ by locale, filled into source texts' {placeholders}.
+    terms: Mapping[str, str] = field(default_factory=FrozenMap)
     # Every locale published, the primary first; each other one in its own folder.
     locales: tuple[str, ...] = ()
     # Most SMS segments a message may take, per locale (1 where not given).
@@ -213,6 +275,56 @@ class Wording:
 
 
 @dataclass(frozen=True)
+class Risk:
+    severity: str  # one of SEVERITIES
+    likelihood: str  # one of LIKELIHOODS
+
+    @property
+    def rating(self) -> int:
+        return risk_of(self.severity, self.likelihood)
+
+    @property
+    def name(self) -> str:
+        return RISK_NAMES[self.rating]
+
+    @property
+    def acceptance(self) -> str:
+        return RISK_ACCEPTANCE[self.rating]
+
+
+@dataclass(frozen=True)
+class Control:
+    """Something that exists in the project and reduces a hazard's risk."""
+
+    kind: str  # "lint_rule", "test", "red_flag" or "schema"
+    target: str  # the rule id, test node id, red flag id or schema pointer
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Hazard:
+    id: str
+    title: str
+    description: str
+    cause: str
+    effect: str
+    initial: Risk
+    controls: tuple[Control, ...]
+    residual: Risk
+
+
+@dataclass(frozen=True)
+class HazardLog:
+    """The clinical hazard log, in the style of DCB0129."""
+
+    title: str
+    system: str
+    owner: str
+    last_reviewed: dt.date
+    hazards: tuple[Hazard, ...]
+
+
+@dataclass(frozen=True)
 class Library:
     """Every validated source: the whole content model one build renders."""
 
@@ -220,7 +332,34 @@ class Library:
     topics: Mapping[str, Topic]
     guides: Mapping[str, Guide]
     publishers: Mapping[str, Publisher]
+    red_flags: Mapping[str, RedFlag] = field(default_factory=FrozenMap)
+    hazard_log: HazardLog | None = None
+    # The interface strings of the library's locale (the English as written, by default).
     wording: Wording = field(default_factory=Wording)
+    # The publisher whose terms fill the texts' {placeholders}; None while they are unfilled.
+    terms_of: str | None = None
+    # The library before filling, so that filling for another publisher starts from the sources.
+    unfilled: "Library | None" = field(default=None, repr=False, compare=False)
+
+    def for_publisher(self, publisher: Publisher) -> "Library":
+        """The same library with every {placeholder} filled from the publisher's terms.
+
+        Renderers and lint rules only ever see filled text, so no format has to know
+        that a word differs by locale.
+        """
+        if self.terms_of == publisher.slug:
+            return self
+        source = self.unfilled or self
+        terms = dict(publisher.terms)
+        return replace(
+            source,
+            conditions=fill_terms(source.conditions, terms),
+            topics=fill_terms(source.topics, terms),
+            guides=fill_terms(source.guides, terms),
+            red_flags=fill_terms(source.red_flags, terms),
+            terms_of=publisher.slug,
+            unfilled=source,
+        )
 
     def title_of(self, kind: str, slug: str) -> str:
         return (self.conditions if kind == "condition" else self.topics)[slug].title
@@ -234,6 +373,19 @@ class Library:
         return [("condition", slug, self.conditions[slug].title) for slug in item.related_conditions] + [
             ("topic", slug, self.topics[slug].title) for slug in item.related_topics
         ]
+
+
+def fill_terms(value, terms: Mapping):
+    """A copy of a model value with every text's placeholders filled (dates, numbers kept)."""
+    if isinstance(value, str):
+        return fill(value, terms)
+    if isinstance(value, tuple):
+        return tuple(fill_terms(item, terms) for item in value)
+    if isinstance(value, FrozenMap):
+        return FrozenMap({key: fill_terms(item, terms) for key, item in value.items()})
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: fill_terms(getattr(value, f.name), terms) for f in fields(value) if f.init})
+    return value
 
 
 # --- building the model from plain, already validated data ---------------------------
@@ -258,9 +410,49 @@ def _sources(items: list) -> tuple[Source, ...]:
     return tuple(Source(item["title"], item["author"], item.get("url")) for item in items)
 
 
-def condition_from_data(data: dict, translation: Translation | None = None) -> Condition:
+def red_flag_from_data(data: dict) -> RedFlag:
+    return RedFlag(
+        id=data["id"],
+        level=data["level"],
+        text=data["text"],
+        sms=data["sms"],
+        basis=tuple(
+            Basis(publisher=item.get("publisher"), title=item.get("title"), url=item.get("url"),
+                  consulted=dt.date.fromisoformat(item["consulted"]) if item.get("consulted") else None,
+                  seed=item.get("seed"))
+            for item in data["basis"]
+        ),
+    )
+
+
+def _care_block(block: dict, red_flags: Mapping[str, RedFlag]) -> CareBlock:
+    ids = _texts(block.get("red_flags"))
+    return CareBlock(block["level"], tuple(red_flags[i].text for i in ids) + _texts(block.get("signs")), ids)
+
+
+def _sources_with_basis(declared: tuple[Source, ...], flags: list[RedFlag]) -> tuple[Source, ...]:
+    """The file's sources, then each web page a shared red flag it shows is based on.
+
+    Derived rather than declared, so a handout always names the guidance behind every
+    warning sign it shows, however the flags change.
+    """
+    listed = {source.url for source in declared if source.url}
+    extra = []
+    for flag in flags:
+        for basis in flag.basis:
+            if basis.url and basis.url not in listed:
+                listed.add(basis.url)
+                extra.append(Source(basis.title, basis.publisher, basis.url))
+    return declared + tuple(extra)
+
+
+def condition_from_data(data: dict, red_flags: Mapping[str, RedFlag] = FrozenMap(),
+                        translation: Translation | None = None) -> Condition:
+    """A condition, its care blocks' red flag references resolved from `red_flags`."""
     related = data.get("related") or {}
     care_by_level = {block["level"]: block for block in data["care"]}
+    care = tuple(_care_block(care_by_level[level], red_flags) for level in CARE_LEVELS if level in care_by_level)
+    sms_flag = data["sms"].get("red_flag")
     return Condition(
         slug=data["slug"],
         title=data["title"],
@@ -273,16 +465,15 @@ def condition_from_data(data: dict, translation: Translation | None = None) -> C
         self_care_intro=data["self_care"].get("intro"),
         self_care_steps=_texts(data["self_care"]["steps"]),
         treatments=tuple(Treatment(t["name"], t["description"]) for t in data["treatments"]),
-        care=tuple(
-            CareBlock(level, _texts(care_by_level[level]["signs"]))
-            for level in CARE_LEVELS if level in care_by_level
-        ),
+        care=care,
         tests=tuple(MedicalTest(t["name"], t["purpose"]) for t in data["tests"]),
         related_conditions=_texts(related.get("conditions")),
         related_topics=_texts(related.get("topics")),
-        sms=SmsText(data["sms"]["message"], data["sms"].get("emergency_sign")),
-        sources=_sources(data["sources"]),
+        sms=SmsText(data["sms"]["message"], red_flags[sms_flag].sms_sign if sms_flag else None, sms_flag),
+        sources=_sources_with_basis(_sources(data["sources"]),
+                                    [red_flags[i] for block in care for i in block.red_flags]),
         review=_review(data["review"]),
+        may_be_mistaken_for=_texts(data.get("may_be_mistaken_for")),
         translation=translation,
     )
 
@@ -329,9 +520,36 @@ def publisher_from_data(data: dict) -> Publisher:
         locale=data["locale"],
         emergency_number=data["emergency_number"],
         care_headings=FrozenMap(data["care_headings"]),
+        terms=FrozenMap(data.get("terms") or {}),
         locales=tuple(data.get("locales") or [data["locale"]]),
         sms_budget=FrozenMap(data.get("sms_budget") or {}),
     )
+
+
+def _risk(data: dict) -> Risk:
+    return Risk(data["severity"], data["likelihood"])
+
+
+def hazard_log_from_data(data: dict) -> HazardLog:
+    hazards = []
+    for item in data["hazards"]:
+        controls = []
+        for control in item["controls"]:
+            kind = next(key for key in CONTROL_KINDS if key in control)
+            controls.append(Control(kind, control[kind], control.get("note")))
+        hazards.append(Hazard(
+            id=item["id"], title=item["title"], description=item["description"], cause=item["cause"],
+            effect=item["effect"], initial=_risk(item["initial"]), controls=tuple(controls),
+            residual=_risk(item["residual"]),
+        ))
+    return HazardLog(
+        title=data["title"], system=data["system"], owner=data["owner"],
+        last_reviewed=dt.date.fromisoformat(data["last_reviewed"]), hazards=tuple(hazards),
+    )
+
+
+# The kinds of control a hazard may name; pipeline/hazard_log.py checks that each exists.
+CONTROL_KINDS = ("lint_rule", "test", "red_flag", "schema")
 
 
 BUILDERS = {
@@ -339,6 +557,7 @@ BUILDERS = {
     "topics": topic_from_data,
     "guides": guide_from_data,
     "publishers": publisher_from_data,
+    "red-flags": red_flag_from_data,
 }
 
 

@@ -59,11 +59,16 @@ class Project:
         files = [SourceFile("locales", f.path, f.shown) for f in catalogue_files(self)]
         return problems + catalogue_problems, files, catalogues
 
-    def library(self) -> Library:
-        """The content model of every source, or SourceProblems naming every problem."""
+    def library(self, publisher: str | None = None) -> Library:
+        """The content model of every source, or SourceProblems naming every problem.
+
+        With a publisher slug, the texts are filled with that publisher's words, as a build
+        for it shows them.
+        """
         from .sources import library_from_documents
 
-        return library_from_documents(self.documents())
+        library = library_from_documents(self.documents())
+        return library.for_publisher(library.publishers[publisher]) if publisher else library
 
     def documents(self):
         """Every source, loaded and checked (catalogues too), or SourceProblems naming every problem."""

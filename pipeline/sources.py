@@ -10,12 +10,13 @@ from typing import Iterable
 from . import model
 from .diagnostics import ERROR, Diagnostic, SourceProblems
 from .loading import Document, load_document
-from .validation import KINDS, file_diagnostics, reference_diagnostics, schema_diagnostics
+from .validation import (KINDS, SINGLE_FILES, file_diagnostics, placeholder_diagnostics, reference_diagnostics,
+                         schema_diagnostics)
 
 
 @dataclass(frozen=True)
 class SourceFile:
-    kind: str  # one of validation.KINDS
+    kind: str  # one of validation.KINDS or validation.SINGLE_FILES
     path: Path
     shown: str  # the path as printed in messages
 
@@ -33,8 +34,7 @@ class SourceFile:
 OTHER_ENTRIES = {
     "jargon.yaml": "the jargon list, read by lint",
     "jargon.es.yaml": "the Spanish jargon list, read by lint for the Spanish translations",
-    "red-flags": "red flags shared between conditions",
-    "hazard-log.yaml": "the clinical safety hazard log",
+    "hazard-log.yaml": "the clinical safety hazard log (validation.SINGLE_FILES)",
     "approvals": "the approvals ledger",
     "locales": "translation catalogues (PO files)",
 }
@@ -83,6 +83,10 @@ def gather(sources_dir: Path, project_root: Path | None = None) -> tuple[list[So
                             f"{SOURCE_SUFFIX} files")
             else:
                 stray(path, f"not a source: {folder} holds only {SOURCE_SUFFIX} files, one source each")
+    for kind, name in SINGLE_FILES.items():
+        path = sources_dir / name
+        if path.is_file():
+            found.append(SourceFile(kind, path, _shown(path, root)))
     return found, problems
 
 
@@ -102,7 +106,7 @@ def _shown(path: Path, root: Path) -> str:
 
 def check_files(files: Iterable[SourceFile]) -> tuple[dict[str, dict[str, Document]], list[Diagnostic]]:
     """Load and check every file; returns the documents that loaded and every problem found."""
-    documents: dict[str, dict[str, Document]] = {kind: {} for kind in KINDS}
+    documents: dict[str, dict[str, Document]] = {kind: {} for kind in (*KINDS, *SINGLE_FILES)}
     problems: list[Diagnostic] = []
     for source in files:
         try:
@@ -114,7 +118,12 @@ def check_files(files: Iterable[SourceFile]) -> tuple[dict[str, dict[str, Docume
         problems += schema_diagnostics(doc, source.kind)
         problems += file_diagnostics(doc, source.kind, source.stem, first_line)
         documents[source.kind][source.stem] = doc
+    from . import hazard_log, red_flags
+
     problems += reference_diagnostics(documents)
+    problems += red_flags.reference_diagnostics(documents)
+    problems += placeholder_diagnostics(documents)
+    problems += hazard_log.hazard_log_diagnostics(documents)
     problems += sms_budget_diagnostics(documents, problems)
     return documents, problems
 
@@ -129,13 +138,14 @@ def sms_budget_diagnostics(documents: dict[str, dict[str, Document]],
     broken = {d.path for d in problems if d.is_error}
     publishers = [model.publisher_from_data(doc.data) for doc in documents["publishers"].values()
                   if doc.path not in broken]
+    flags = _red_flags(documents, broken)
     found = []
     for doc in documents["conditions"].values():
-        if doc.path in broken:
-            continue
-        condition = model.condition_from_data(doc.data)
+        if doc.path in broken or not _flag_ids(doc) <= set(flags):
+            continue  # its own or its red flags' problems are reported already
+        condition = model.condition_from_data(doc.data, flags)
         for publisher in publishers:
-            message = compose(condition, publisher)
+            message = compose(model.fill_terms(condition, publisher.terms), publisher)
             cost = encode(message)
             if cost.encoding != GSM7:
                 chars = " ".join(f"'{c}' (U+{ord(c):04X})" for c in cost.outside_gsm7)
@@ -154,14 +164,30 @@ def sms_budget_diagnostics(documents: dict[str, dict[str, Document]],
     return found
 
 
+def _flag_ids(doc: Document) -> set[str]:
+    ids = {flag for block in doc.data["care"] for flag in block.get("red_flags") or []}
+    return ids | ({doc.data["sms"]["red_flag"]} if "red_flag" in doc.data["sms"] else set())
+
+
+def _red_flags(documents: dict[str, dict[str, Document]], broken: set[str] = frozenset()) -> model.FrozenMap:
+    return model.FrozenMap({flag_id: model.red_flag_from_data(doc.data)
+                            for flag_id, doc in documents["red-flags"].items() if doc.path not in broken})
+
+
 def library_from_documents(documents: dict[str, dict[str, Document]]) -> model.Library:
-    built = {
-        kind: model.frozen_mapping({slug: model.BUILDERS[kind](doc.data) for slug, doc in docs.items()})
-        for kind, docs in documents.items()
-    }
+    """The content model of checked documents; red flags first, as conditions show their texts."""
+    flags = _red_flags(documents)
+
+    def built(kind: str) -> model.FrozenMap:
+        return model.FrozenMap({slug: model.BUILDERS[kind](doc.data) for slug, doc in documents[kind].items()})
+
+    log = next(iter(documents.get("hazard-log", {}).values()), None)
     return model.Library(
-        conditions=built["conditions"],
-        topics=built["topics"],
-        guides=built["guides"],
-        publishers=built["publishers"],
+        conditions=model.FrozenMap({slug: model.condition_from_data(doc.data, flags)
+                                    for slug, doc in documents["conditions"].items()}),
+        topics=built("topics"),
+        guides=built("guides"),
+        publishers=built("publishers"),
+        red_flags=flags,
+        hazard_log=model.hazard_log_from_data(log.data) if log else None,
     )

@@ -10,6 +10,7 @@ marked, so they can never be translated.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import Iterator
 
@@ -57,6 +58,16 @@ def _marked(views) -> bool:
     return False
 
 
+def _property(schema: dict, resolver, key: str):
+    """The schema of an object's member `key`: a named property, else a matching pattern."""
+    if isinstance(schema.get("properties"), dict) and key in schema["properties"]:
+        return schema["properties"][key], resolver
+    for pattern, sub in (schema.get("patternProperties") or {}).items():
+        if re.search(pattern, key):
+            return sub, resolver
+    return None
+
+
 def _walk(value, schema, resolver, pointer: str) -> Iterator[tuple[str, str]]:
     views = list(_views(schema, resolver))
     if isinstance(value, str):
@@ -64,8 +75,7 @@ def _walk(value, schema, resolver, pointer: str) -> Iterator[tuple[str, str]]:
             yield pointer, value
     elif isinstance(value, dict):
         for key, child in value.items():
-            sub = next(((s["properties"][key], r) for s, r in views
-                        if isinstance(s.get("properties"), dict) and key in s["properties"]), None)
+            sub = next((found for s, r in views if (found := _property(s, r, key)) is not None), None)
             if sub is not None:
                 yield from _walk(child, *sub, f"{pointer}/{escape_pointer_token(key)}")
     elif isinstance(value, list):

@@ -10,14 +10,20 @@ from collections import Counter
 from .diagnostics import WARNING, Diagnostic
 from .loading import Document
 from .localize import localize, translated_document
+from .terms import placeholders
 from .translatable import translatable_texts
 from .translations import Catalogue, Entry
 from .validation import schema_diagnostics
 
-PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+")
 # Emergency numbers people may paste in from elsewhere (lint.KNOWN_EMERGENCY_NUMBERS says why).
 EMERGENCY_NUMBERS = ("911", "999", "112", "111", "000", "119", "110")
+
+
+def _placeholders(text: str) -> Counter:
+    # {Physio} and {physio} are the same word (capitalised at a sentence start), which may
+    # move to another place in the sentence in another language.
+    return Counter("{" + name[:1].lower() + name[1:] + "}" for name in placeholders(text))
 
 
 def _urls(text: str) -> Counter:
@@ -44,7 +50,7 @@ def entry_problems(catalogue: Catalogue, entry: Entry, numbers: tuple[str, ...])
     if not entry.msgstr:
         return []
     found = []
-    for what, measure in (("placeholders", lambda t: Counter(PLACEHOLDER.findall(t))),
+    for what, measure in (("placeholders", _placeholders),
                           ("emergency numbers", lambda t: _numbers(t, numbers)),
                           ("web addresses", _urls)):
         message = _difference(what, measure(entry.msgid), measure(entry.msgstr))

@@ -18,14 +18,22 @@ from .diagnostics import ERROR, Diagnostic
 from .loading import Document, escape_pointer_token
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
-KINDS = ("conditions", "topics", "guides", "publishers")
+# Folders of sources/, one file per item.
+KINDS = ("conditions", "topics", "guides", "publishers", "red-flags", "words")
+# Single files at the top of sources/, by kind.
+SINGLE_FILES = {"hazard-log": "hazard-log.yaml"}
 SCHEMA_FOR_KIND = {
     "conditions": "condition.schema.json",
     "topics": "topic.schema.json",
     "guides": "guide.schema.json",
     "publishers": "publisher.schema.json",
+    "red-flags": "red-flag.schema.json",
+    "words": "words.schema.json",
+    "hazard-log": "hazard-log.schema.json",
     "jargon": "jargon.schema.json",
 }
+# The field that must equal the file name, by kind.
+NAME_FIELD = {"red-flags": "id", "words": "locale"}
 SCHEMA_COMMENT = re.compile(r"^# yaml-language-server: \$schema=\S+\.schema\.json\s*$")
 MAX_REVIEW_YEARS = 3
 LINK_SCHEMES = ("https", "http", "mailto", "tel")
@@ -78,43 +86,63 @@ def _short(value: object, limit: int = 60) -> str:
 
 def schema_diagnostics(doc: Document, kind: str) -> list[Diagnostic]:
     """Every schema problem in one document, each at the line of the field it is about."""
-    validator = _validators()[kind]
     found: list[Diagnostic] = []
-    for error in validator.iter_errors(doc.data):
-        pointer = _pointer(error.absolute_path)
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            allowed = list(error.schema.get("properties", {}))
-            for key in error.instance:
-                if key in allowed:
-                    continue
-                hint = difflib.get_close_matches(key, allowed, n=1)
-                suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-                found.append(doc.diagnostic(f"{pointer}/{escape_pointer_token(key)}",
-                                            f"unknown field '{key}'{suggestion}", key=True))
-            continue
-        if error.validator == "required":
-            missing = error.message.split("'")[1] if "'" in error.message else error.message
-            found.append(doc.diagnostic(pointer, f"missing required field '{missing}'"))
-            continue
-        if error.validator == "anyOf" and all("required" in alt for alt in error.validator_value):
-            names = " or ".join(f"'{alt['required'][0]}'" for alt in error.validator_value)
-            found.append(doc.diagnostic(pointer, f"needs {names}"))
-            continue
-        if error.validator in ("minProperties", "maxProperties") and isinstance(error.instance, dict):
-            allowed = " or ".join(f"'{k}'" for k in error.schema.get("properties", {}))
-            found.append(doc.diagnostic(pointer, f"needs exactly one of {allowed}"))
-            continue
-        if error.validator == "pattern":
-            found.append(doc.diagnostic(pointer, f"{_short(error.instance)} is not in the expected form: "
-                                                 f"{_pattern_help(error.schema)}"))
-            continue
-        message = error.message
-        # jsonschema starts most messages with the whole value; a long one drowns the point.
-        full = repr(error.instance)
-        if message.startswith(full) and len(full) > 60:
-            message = _short(error.instance) + message[len(full):]
-        found.append(doc.diagnostic(pointer, message))
+    for error in _validators()[kind].iter_errors(doc.data):
+        found += _error_diagnostics(doc, error)
     return found
+
+
+def _closest_alternative(error: jsonschema.ValidationError) -> list[jsonschema.ValidationError]:
+    """The errors of the alternative (of an anyOf or oneOf) that the value was most likely meant to be:
+    the one whose fields it shares most. "url is missing" helps; "not valid under any" does not."""
+    groups: dict[int, list] = {}
+    for sub in error.context:
+        groups.setdefault(sub.relative_schema_path[0], []).append(sub)
+    if not groups or not isinstance(error.instance, dict):
+        return []
+
+    def shared(index: int) -> int:
+        return len(set(error.validator_value[index].get("properties", {})) & set(error.instance))
+
+    return groups[max(groups, key=shared)]
+
+
+def _error_diagnostics(doc: Document, error: jsonschema.ValidationError) -> list[Diagnostic]:
+    """One schema error as diagnostics, worded for the person who edits the file."""
+    pointer = _pointer(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = list(error.schema.get("properties", {}))
+        found = []
+        for key in error.instance:
+            if key in allowed:
+                continue
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            found.append(doc.diagnostic(f"{pointer}/{escape_pointer_token(key)}",
+                                        f"unknown field '{key}'{suggestion}", key=True))
+        return found
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return [doc.diagnostic(pointer, f"missing required field '{missing}'")]
+    if error.validator in ("anyOf", "oneOf") and all(set(alt) == {"required"} for alt in error.validator_value):
+        names = " or ".join(f"'{alt['required'][0]}'" for alt in error.validator_value)
+        return [doc.diagnostic(pointer, f"needs {'exactly one of ' if error.validator == 'oneOf' else ''}{names}")]
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        closest = _closest_alternative(error)
+        if closest:
+            return [d for sub in closest for d in _error_diagnostics(doc, sub)]
+    if error.validator in ("minProperties", "maxProperties") and isinstance(error.instance, dict):
+        allowed = " or ".join(f"'{k}'" for k in error.schema.get("properties", {}))
+        return [doc.diagnostic(pointer, f"needs exactly one of {allowed}")]
+    if error.validator == "pattern":
+        return [doc.diagnostic(pointer, f"{_short(error.instance)} is not in the expected form: "
+                                        f"{_pattern_help(error.schema)}")]
+    message = error.message
+    # jsonschema starts most messages with the whole value; a long one drowns the point.
+    full = repr(error.instance)
+    if message.startswith(full) and len(full) > 60:
+        message = _short(error.instance) + message[len(full):]
+    return [doc.diagnostic(pointer, message)]
 
 
 def jargon_diagnostics(doc: Document) -> list[Diagnostic]:
@@ -168,12 +196,16 @@ def file_diagnostics(doc: Document, kind: str, stem: str, first_line: str) -> li
     """Rules about one file that its schema cannot say."""
     found = []
     if not SCHEMA_COMMENT.match(first_line):
+        up = "../" if kind in SINGLE_FILES else "../../"
         found.append(Diagnostic(doc.path, 1, 1, ERROR,
-                                "first line must be '# yaml-language-server: $schema=../../schemas/"
+                                f"first line must be '# yaml-language-server: $schema={up}schemas/"
                                 f"{SCHEMA_FOR_KIND[kind]}' so editors check the file"))
-    slug = doc.data.get("slug")
+    if kind in SINGLE_FILES:
+        return found
+    name_field = NAME_FIELD.get(kind, "slug")
+    slug = doc.data.get(name_field)
     if isinstance(slug, str) and slug != stem:
-        found.append(doc.diagnostic("/slug", f"slug '{slug}' must match the file name '{stem}.yaml'"))
+        found.append(doc.diagnostic(f"/{name_field}", f"{name_field} '{slug}' must match the file name '{stem}.yaml'"))
     found += review_diagnostics(doc)
     if kind == "conditions":
         found += _condition_rules(doc)
@@ -193,12 +225,6 @@ def _condition_rules(doc: Document) -> list[Diagnostic]:
     known = [lvl for lvl in levels if lvl in order]
     if known != sorted(known, key=order.index):
         found.append(doc.diagnostic("/care", "care blocks must go from most to least urgent: emergency, urgent, routine"))
-    sms = doc.data.get("sms")
-    if "emergency" in levels and isinstance(sms, dict) and "emergency_sign" not in sms:
-        found.append(doc.diagnostic("/sms", "the condition has an emergency care level, so the SMS needs 'emergency_sign'"))
-    if "emergency" not in levels and isinstance(sms, dict) and "emergency_sign" in sms:
-        found.append(doc.diagnostic("/sms/emergency_sign",
-                                    "'emergency_sign' needs an emergency care level with the same sign"))
     return found
 
 
@@ -258,6 +284,12 @@ def reference_diagnostics(documents: dict[str, dict[str, Document]]) -> list[Dia
                     check(doc, f"/related/{target}/{index}", target, ref)
                     if ref == slug and target == kind:
                         found.append(doc.diagnostic(f"/related/{target}/{index}", "a source cannot be related to itself"))
+    for slug, doc in documents["conditions"].items():
+        for index, ref in enumerate(doc.data.get("may_be_mistaken_for") or []):
+            check(doc, f"/may_be_mistaken_for/{index}", "conditions", ref)
+            if ref == slug:
+                found.append(doc.diagnostic(f"/may_be_mistaken_for/{index}",
+                                            "a condition cannot be mistaken for itself"))
     for doc in documents["guides"].values():
         seen: dict[tuple, int] = {}
         for index, chapter in enumerate(doc.data.get("chapters") or []):
@@ -271,4 +303,50 @@ def reference_diagnostics(documents: dict[str, dict[str, Document]]) -> list[Dia
                 found.append(doc.diagnostic(f"/chapters/{index}/{kind_key}",
                                             f"{kind_key} '{ref}' is already chapter {seen[(kind_key, ref)] + 1}"))
             seen.setdefault((kind_key, ref), index)
+    return found
+
+
+# Sources whose texts may hold {placeholders}, filled per publisher.
+PLACEHOLDER_KINDS = ("conditions", "topics", "guides", "red-flags")
+
+
+def _strings(value, pointer: str = ""):
+    if isinstance(value, str):
+        yield pointer, value
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            yield from _strings(child, f"{pointer}/{escape_pointer_token(key)}")
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _strings(child, f"{pointer}/{index}")
+
+
+def placeholder_diagnostics(documents: dict[str, dict[str, Document]]) -> list[Diagnostic]:
+    """Every {placeholder} in a text names a term that every publisher profile defines."""
+    from .terms import placeholders, term_for
+
+    profiles = {slug: (doc.data.get("terms") if isinstance(doc.data.get("terms"), dict) else {})
+                for slug, doc in documents["publishers"].items()}
+    defined = sorted({name for terms in profiles.values() for name in terms})
+    found = []
+    for kind in PLACEHOLDER_KINDS:
+        for doc in documents[kind].values():
+            for pointer, text in _strings(doc.data):
+                if "{" not in text:
+                    continue
+                # Other braces are shown as they are written: only {name} is ever replaced.
+                for name in dict.fromkeys(placeholders(text)):
+                    lacking = [slug for slug, terms in profiles.items() if term_for(name, terms) is None]
+                    if not lacking:
+                        continue
+                    if len(lacking) == len(profiles):
+                        hint = difflib.get_close_matches(name[:1].lower() + name[1:], defined, n=1)
+                        suggestion = f" (did you mean '{{{hint[0]}}}'?)" if hint else ""
+                        found.append(doc.diagnostic(pointer, f"unknown placeholder '{{{name}}}': no publisher "
+                                                             f"profile defines the term '{name}'{suggestion}"))
+                    else:
+                        for slug in lacking:
+                            found.append(doc.diagnostic(
+                                pointer, f"placeholder '{{{name}}}' has no term in publisher profile '{slug}' "
+                                         f"(add it under 'terms' in sources/publishers/{slug}.yaml)"))
     return found

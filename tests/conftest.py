@@ -100,7 +100,8 @@ def built_uk(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def library():
-    return Project(ROOT).library()
+    """The real sources' model, filled with the default publisher's words as `built` shows them."""
+    return Project(ROOT).library("us-default")
 
 
 def manifest(out: Path) -> dict:

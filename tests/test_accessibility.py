@@ -7,7 +7,7 @@ import pytest
 from browser import axe_violations, launch
 from real_sources import slugs
 
-PAGES = ["index.html"] + [f"html/{slug}.html" for slug in slugs("conditions", "topics")]
+PAGES = ["index.html", "html/hazard-log.html"] + [f"html/{slug}.html" for slug in slugs("conditions", "topics")]
 
 pytestmark = pytest.mark.browser
 

@@ -95,7 +95,7 @@ EDITS = {
                                     "sources/conditions/dvt.yaml:55:16: error: '../topics/tests' is not in the expected form"),
     "sms-over-budget": ("message: A swollen, warm calf may be a clot. Call your doctor today.",
                         "message: A swollen, warm calf may be a blood clot in a deep vein. Call your doctor today please.",
-                        "sources/conditions/dvt.yaml:58:12: error: SMS for publisher 'uk-example' is 184 septets"),
+                        "sources/conditions/dvt.yaml:58:12: error: SMS for publisher 'uk-example' is 177 septets"),
     "sms-outside-gsm7": ("Call your doctor today.\n", "Call your doctor today ✓\n",
                          "sources/conditions/dvt.yaml:58:3: error: SMS for publisher 'uk-example' has characters outside GSM-7: '✓' (U+2713)"),
     "link-scheme": ("    author: Jared S Ernest, PT\n", "    author: Jared S Ernest, PT\n    url: javascript:alert(1)\n",

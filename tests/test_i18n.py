@@ -63,6 +63,7 @@ def test_fixture_translation_is_complete_and_current(cli, project):
         "sources/locales/es/conditions/calf-strain.po", "sources/locales/es/conditions/dvt.po",
         "sources/locales/es/topics/price-method.po", "sources/locales/es/topics/tests.po",
         "sources/locales/es/guides/small-guide.po", "sources/locales/es/publishers/us-default.po",
+        "sources/locales/es/red-flags/clot-in-leg.po", "sources/locales/es/red-flags/clot-in-lung.po",
         "sources/locales/es/interface.po",
     }
     for row in rows.values():
@@ -71,7 +72,7 @@ def test_fixture_translation_is_complete_and_current(cli, project):
         assert row["fuzzy"] == row["untranslated"] == row["reviewed"] == 0
     before = {p: p.read_bytes() for p in (project / "sources/locales").rglob("*.po")}
     result = cli("i18n", "extract", project_dir=project)
-    assert result.exit_code == 0 and "7 catalogues: 0 written, 7 unchanged" in result.output
+    assert result.exit_code == 0 and "9 catalogues: 0 written, 9 unchanged" in result.output
     assert {p: p.read_bytes() for p in (project / "sources/locales").rglob("*.po")} == before
 
 
@@ -86,16 +87,21 @@ def test_extract_creates_one_entry_per_translatable_field(cli, project):
     assert po.metadata["Language"] == "es" and po.metadata["Plural-Forms"] == "nplurals=2; plural=(n != 1);"
     contexts = [e.msgctxt for e in po]
     assert contexts[:3] == ["/title", "/medical_name", "/summary"]
-    assert "/care/0/signs/1" in contexts and "/sms/emergency_sign" in contexts
+    assert "/care/0/signs/0" in contexts and "/sms/message" in contexts
     # Identifiers, levels, dates, addresses, references and bibliographic records stay out.
-    for never in ("/slug", "/level", "/review", "/sources", "/related", "/chapters"):
+    for never in ("/slug", "/level", "/review", "/sources", "/related", "/chapters", "/red_flag"):
         assert not [c for c in contexts if never in c], never
-    item = next(e for e in po if e.msgctxt == "/care/0/signs/1")
+    item = next(e for e in po if e.msgctxt == "/care/0/signs/0")
     assert item.msgid == "You have chest pain" and item.msgstr == ""
     assert item.occurrences == [(DVT, "39")]
     publisher = polib.pofile(str(project / "sources/locales/es/publishers/us-default.po"))
     assert [e.msgctxt for e in publisher] == ["/care_headings/emergency", "/care_headings/urgent",
-                                              "/care_headings/routine"]
+                                              "/care_headings/routine", "/terms/physio", "/terms/physiotherapy",
+                                              "/terms/emergency_room", "/terms/sport"]
+    # Shared red flags are translated once, like any source; their basis is not.
+    flag = polib.pofile(str(project / "sources/locales/es/red-flags/clot-in-lung.po"))
+    assert [(e.msgctxt, e.msgid) for e in flag] == [("/text", "You suddenly have trouble breathing"),
+                                                    ("/sms", "sudden trouble breathing")]
     rows = status_rows(cli, project, "--locale", "es")
     assert rows[DVT_PO]["untranslated"] == rows[DVT_PO]["entries"] == len(po)
 
@@ -172,7 +178,7 @@ def test_status_text_table(cli, project):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].split() == ["locale", "catalogue", "entries", "translated", "fuzzy", "untranslated", "reviewed"]
-    assert [line for line in lines if "dvt.po" in line][0].split() == ["es", DVT_PO, "36", "34", "1", "1", "0"]
+    assert [line for line in lines if "dvt.po" in line][0].split() == ["es", DVT_PO, "33", "31", "1", "1", "0"]
 
 
 # --- validate -------------------------------------------------------------------------------------
@@ -181,7 +187,7 @@ def test_status_text_table(cli, project):
 def test_the_fixture_catalogues_are_valid(cli, project):
     result = cli("validate", project_dir=project)
     assert result.exit_code == 0, result.output
-    assert "14 files checked: 0 errors, 0 warnings" in result.output  # 7 sources, 7 catalogues
+    assert "21 files checked: 0 errors, 0 warnings" in result.output  # 12 sources, 9 catalogues
 
 
 def test_placeholders_numbers_and_addresses_must_match_the_english(cli, project):
@@ -191,7 +197,7 @@ def test_placeholders_numbers_and_addresses_must_match_the_english(cli, project)
     set_translation(project, DVT_PO, "/symptoms/4", "Pregunte a su fisioterapeuta por la fiebre", fuzzy=False)
     set_translation(project, DVT_PO, "/symptoms/0", "Hinchazón en la pierna (vea https://knee.example/es/dvt)",
                     fuzzy=False)
-    set_translation(project, DVT_PO, "/care/0/signs/1", "Tiene dolor en el pecho: llame al 112")
+    set_translation(project, DVT_PO, "/care/0/signs/0", "Tiene dolor en el pecho: llame al 112")
     result = cli("validate", project_dir=project)
     assert result.exit_code == 1
     assert errors(result) == [
@@ -199,8 +205,8 @@ def test_placeholders_numbers_and_addresses_must_match_the_english(cli, project)
         "English (missing https://knee.example/dvt; not in the English: https://knee.example/es/dvt) (at /symptoms/0)",
         f"{DVT_PO}:{line_of(project, DVT_PO, '/symptoms/4')}:1: error: translation: placeholders must match the "
         "English (missing {physio}) (at /symptoms/4)",
-        f"{DVT_PO}:{line_of(project, DVT_PO, '/care/0/signs/1')}:1: error: translation: emergency numbers must "
-        "match the English (not in the English: 112) (at /care/0/signs/1)",
+        f"{DVT_PO}:{line_of(project, DVT_PO, '/care/0/signs/0')}:1: error: translation: emergency numbers must "
+        "match the English (not in the English: 112) (at /care/0/signs/0)",
     ]
 
 
@@ -259,9 +265,9 @@ def test_catalogues_in_the_wrong_place_or_without_a_source(cli, project):
 
 
 def test_validate_paths_narrow_to_catalogues(cli, project):
-    set_translation(project, DVT_PO, "/care/0/signs/1", "Llame al 112")
+    set_translation(project, DVT_PO, "/care/0/signs/0", "Llame al 112")
     result = cli("validate", str(project / "sources/locales"), project_dir=project)
-    assert result.exit_code == 1 and "7 files checked: 1 error" in result.output
+    assert result.exit_code == 1 and "9 files checked: 1 error" in result.output
     result = cli("validate", str(project / "sources/topics"), project_dir=project)
     assert result.exit_code == 0 and "2 files checked: 0 errors" in result.output
 
@@ -312,10 +318,10 @@ def test_spanish_jargon_needs_a_plain_explanation(project):
 def test_spanish_care_headings_and_emergency_signs(project):
     publisher = "sources/locales/es/publishers/us-default.po"
     set_translation(project, publisher, "/care_headings/urgent", "Llame a su médico pronto si:")
-    set_translation(project, DVT_PO, "/care/0/signs/1", "Tiene dolor en el pecho (vea www.example.org)")
+    set_translation(project, DVT_PO, "/care/0/signs/0", "Tiene dolor en el pecho (vea www.example.org)")
     found = {(f[1], f[2], f[3]) for f in findings(project) if f[0] == "error"}
     assert ("care-heading", publisher, line_of(project, publisher, "/care_headings/urgent")) in found
-    assert ("emergency-links", DVT_PO, line_of(project, DVT_PO, "/care/0/signs/1")) in found
+    assert ("emergency-links", DVT_PO, line_of(project, DVT_PO, "/care/0/signs/0")) in found
 
 
 def test_fuzzy_entries_warn_and_a_release_refuses_them_and_drafts(project):
@@ -329,6 +335,7 @@ def test_fuzzy_entries_warn_and_a_release_refuses_them_and_drafts(project):
     # Complete translations are drafts until a medical translator approves them.
     unreviewed = sorted(f[2] for f in released if f[1] == "translation-unreviewed")
     assert unreviewed == ["sources/locales/es/conditions/calf-strain.po", "sources/locales/es/guides/small-guide.po",
+                          "sources/locales/es/red-flags/clot-in-leg.po", "sources/locales/es/red-flags/clot-in-lung.po",
                           "sources/locales/es/topics/price-method.po", "sources/locales/es/topics/tests.po"]
     assert not [f for f in findings(project) if f[1] == "translation-unreviewed"]
 
@@ -372,3 +379,15 @@ def test_without_the_interface_strings_a_locale_is_not_built(project):
     partial = locale_build(p, p.documents(), "us-default", "es-US", allow_partial=True).library
     assert partial.wording.untranslated == ("sms.emergency-line",)
     assert partial.wording.pgettext("sms.emergency-line", "{sign}? Call {number} now.") == "{sign}? Call {number} now."
+
+
+def test_a_placeholder_may_change_case_where_the_sentence_moves_it(cli, project):
+    calf = "sources/locales/es/conditions/calf-strain.po"
+    set_translation(project, calf, "/treatments/1/description",
+                    "{Physio}: le puede ayudar a volver a caminar y a hacer {sport} sin riesgo.")
+    assert cli("validate", project_dir=project).exit_code == 0
+    set_translation(project, calf, "/treatments/1/description", "Le puede ayudar un {fisio}.")
+    result = cli("validate", project_dir=project)
+    assert result.exit_code == 1
+    assert "placeholders must match the English (missing {physio}, {sport}; not in the English: {fisio})" \
+        in result.output

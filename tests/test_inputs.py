@@ -6,6 +6,7 @@ import pytest
 
 from conftest import edit_source, write_source
 from pipeline.sources import OTHER_ENTRIES
+from pipeline.validation import KINDS
 
 DVT = "sources/conditions/dvt.yaml"
 COMMANDS = ("validate", "lint", "build")
@@ -86,7 +87,7 @@ def test_an_unknown_entry_under_sources_is_named(cli, project):
     lines = run_all(cli, project)["validate"]
     assert lines == ["sources/condition:1:1: error: 'condition' is not something sources/ holds (did you mean "
                      "'conditions'?); it may hold only: " + ", ".join(sorted(
-                         ["conditions", "topics", "guides", "publishers", *OTHER_ENTRIES]))]
+                         [*KINDS, *OTHER_ENTRIES]))]
 
 
 def test_a_top_level_yml_is_named(cli, project):

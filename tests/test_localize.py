@@ -33,16 +33,18 @@ def untranslate(project, relative, pointer, *, fuzzy=False):
 def test_translatable_fields_come_from_the_schema_annotation():
     data = {
         "slug": "x", "title": "A title", "summary": "Text", "care": [{"level": "urgent", "signs": ["One", "Two"]}],
-        "sms": {"message": "Call.", "emergency_sign": "Pain"}, "related": {"topics": ["tests"]},
+        "sms": {"message": "Call.", "red_flag": "clot-in-lung"}, "related": {"topics": ["tests"]},
         "sources": [{"title": "A book", "author": "Someone", "url": "https://example.org/"}],
         "review": {"status": "draft", "last_reviewed": "2026-01-01", "next_review": "2027-01-01"},
     }
     assert translatable_texts(data, "conditions") == [
         ("/title", "A title"), ("/summary", "Text"), ("/care/0/signs/0", "One"), ("/care/0/signs/1", "Two"),
-        ("/sms/message", "Call."), ("/sms/emergency_sign", "Pain")]
+        ("/sms/message", "Call.")]
     # A property can opt out of a translatable definition: a publisher's name is a name.
-    publisher = {"slug": "p", "name": "Knee Pain Handouts", "care_headings": {"urgent": "Call today if:"}}
-    assert translatable_texts(publisher, "publishers") == [("/care_headings/urgent", "Call today if:")]
+    publisher = {"slug": "p", "name": "Knee Pain Handouts", "care_headings": {"urgent": "Call today if:"},
+                 "terms": {"physio": "physical therapist"}}
+    assert translatable_texts(publisher, "publishers") == [("/care_headings/urgent", "Call today if:"),
+                                                           ("/terms/physio", "physical therapist")]
 
 
 def test_localize_replaces_by_pointer_and_counts_what_is_missing():
@@ -86,7 +88,7 @@ def test_english_locales_are_the_sources(project):
 
 
 def test_an_incomplete_item_is_left_out_with_a_message(project):
-    untranslate(project, DVT_PO, "/care/0/signs/1")
+    untranslate(project, DVT_PO, "/care/0/signs/0")
     untranslate(project, DVT_PO, "/symptoms/0", fuzzy=True)
     build = spanish(project)
     library = build.library
@@ -98,7 +100,7 @@ def test_an_incomplete_item_is_left_out_with_a_message(project):
     assert "small-guide" not in library.guides
     messages = [(n.path, n.severity, n.message) for n in build.notices]
     assert messages == [
-        (DVT_PO, "warning", "condition 'dvt' is not built in es-US: 2 of 36 texts not translated, 1 of them fuzzy "
+        (DVT_PO, "warning", "condition 'dvt' is not built in es-US: 2 of 33 texts not translated, 1 of them fuzzy "
                             "(handouts i18n status)"),
         ("sources/locales/es/guides/small-guide.po", "warning",
          "guide 'small-guide' is not built in es-US: chapters not translated: dvt"),
@@ -109,15 +111,15 @@ def test_an_english_edit_not_yet_translated_leaves_the_item_out(project):
     edit_source(project / "sources/conditions/dvt.yaml", "  - Sometimes a fever", "  - Sometimes a fever or chills")
     build = spanish(project)
     assert "dvt" not in build.library.conditions
-    assert "1 of 36 texts not translated" in build.notices[0].message
+    assert "1 of 33 texts not translated" in build.notices[0].message
 
 
 def test_allow_partial_keeps_the_english_and_marks_it(project):
-    untranslate(project, DVT_PO, "/care/0/signs/1")
+    untranslate(project, DVT_PO, "/care/0/signs/0")
     build = spanish(project, allow_partial=True)
     dvt = build.library.conditions["dvt"]
     assert dvt.care_block("emergency").signs == ("De pronto le cuesta respirar", "You have chest pain")
-    assert dvt.translation == Translation("es-US", ("/care/0/signs/1",)) and dvt.translation.partial
+    assert dvt.translation == Translation("es-US", ("/care/0/signs/0",)) and dvt.translation.partial
     assert not build.library.conditions["calf-strain"].translation.partial
     assert "small-guide" in build.library.guides
 
@@ -139,7 +141,7 @@ def test_without_the_publisher_wording_the_locale_is_not_built(project):
     build = spanish(project)
     assert build.library is None
     assert [n.message for n in build.notices] == [
-        "es-US is not built: the publisher's own wording (care headings) has 1 of 3 texts not translated"]
+        "es-US is not built: the publisher's own wording (care headings and terms) has 1 of 7 texts not translated"]
 
 
 def test_translations_are_nfc_like_the_sources(project):
@@ -148,3 +150,24 @@ def test_translations_are_nfc_like_the_sources(project):
     item.msgstr = "Trombosis venosa profunda (coa\u0301gulo)"  # "á" written as a + combining accent
     po.save(str(project / DVT_PO))
     assert spanish(project).library.conditions["dvt"].medical_name == "Trombosis venosa profunda (co\u00e1gulo)"
+
+
+def test_a_shared_red_flag_not_translated_holds_back_every_condition_that_shows_it(project):
+    untranslate(project, "sources/locales/es/red-flags/clot-in-lung.po", "/sms")
+    build = spanish(project)
+    assert set(build.library.conditions) == set()
+    assert [n.message for n in build.notices if n.message.startswith("condition 'dvt'")] == [
+        "condition 'dvt' is not built in es-US: shared red flags not translated: clot-in-lung (handouts i18n status)"]
+    partial = spanish(project, allow_partial=True).library.conditions["dvt"]
+    assert partial.translation.untranslated == ("red-flags/clot-in-lung/sms",)
+    assert partial.sms.emergency_sign == "Sudden trouble breathing"
+
+
+def test_spanish_terms_fill_the_spanish_placeholders(project):
+    library = spanish(project).library
+    filled = library.for_publisher(library.publishers["us-default"])
+    calf = filled.conditions["calf-strain"]
+    assert calf.treatments[1].name == "Fisioterapia"  # {Physiotherapy}: the term, capitalised
+    assert calf.treatments[1].description == ("Un fisioterapeuta le puede ayudar a volver a caminar y a hacer "
+                                              "deportes sin riesgo.")
+    assert filled.conditions["dvt"].sms.emergency_sign == "Le cuesta respirar de pronto"

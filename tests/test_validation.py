@@ -115,8 +115,8 @@ def test_every_problem_in_every_file_in_one_run(cli, project):
     assert result.exit_code == 1
     paths = {line.split(":", 1)[0] for line in errors(result)}
     assert paths == {"sources/conditions/dvt.yaml", "sources/topics/broken.yaml", "sources/publishers/uk-example.yaml"}
-    # 8 sources and the 7 Spanish catalogues of the fixture.
-    assert "15 files checked: 3 errors, 0 warnings" in result.output
+    # 13 sources and the 9 Spanish catalogues of the fixture.
+    assert "22 files checked: 3 errors, 0 warnings" in result.output
 
 
 def test_paths_narrow_the_report(cli, project):
@@ -155,10 +155,10 @@ def test_sms_over_budget_is_a_validation_error(cli, project):
                 "message: A swollen, warm calf may be a clot. Call your doctor today, or as soon as you can. Please.")
     result = cli("validate", project_dir=project)
     assert errors(result) == [
-        "sources/conditions/dvt.yaml:58:12: error: SMS for publisher 'uk-example' is 187 septets; one message "
-        "holds 160 (shorten it by 27) (at /sms/message)",
-        "sources/conditions/dvt.yaml:58:12: error: SMS for publisher 'us-default' is 182 septets; one message "
-        "holds 160 (shorten it by 22) (at /sms/message)",
+        "sources/conditions/dvt.yaml:58:12: error: SMS for publisher 'uk-example' is 180 septets; one message "
+        "holds 160 (shorten it by 20) (at /sms/message)",
+        "sources/conditions/dvt.yaml:58:12: error: SMS for publisher 'us-default' is 175 septets; one message "
+        "holds 160 (shorten it by 15) (at /sms/message)",
     ]
 
 

@@ -88,6 +88,7 @@ def missing_by_format(out: Path, library: Library, publisher: str = "us-default"
                       only: tuple[str, ...] = ()) -> dict[str, dict[str, list[str]]]:
     """For each condition (or only these), the fields that a format built into `out` lacks:
     HTML, the three PDFs, the EPUB guide holding it, and the SMS's emergency action."""
+    library = library.for_publisher(library.publishers[publisher])  # texts as that build shows them
     guide_for: dict[str, str] = {}
     for guide in library.guides.values():
         for chapter in guide.chapters:

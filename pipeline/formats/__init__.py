@@ -40,6 +40,11 @@ class RenderContext:
     # For aggregate formats only: (path, bytes) of every other artifact of the build.
     listed: tuple[tuple[str, int], ...] = ()
 
+    def __post_init__(self) -> None:
+        # Renderers see only text filled with this publisher's words ({physio} ->
+        # "physiotherapist"), whoever made the context.
+        object.__setattr__(self, "library", self.library.for_publisher(self.publisher))
+
     @property
     def locale(self) -> str:
         """The locale this context renders: the library's wording says which, else the
@@ -105,6 +110,6 @@ def subject_inputs(item, ctx: RenderContext) -> str:
 
 def all_formats() -> dict[str, Format]:
     """Every registered format, importing the modules that register them."""
-    from . import catalogue, epub, html, pdf, sms  # noqa: F401  (import registers)
+    from . import catalogue, epub, hazard_log, html, pdf, sms  # noqa: F401  (import registers)
 
     return REGISTRY

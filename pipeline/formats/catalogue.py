@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..presentation import STYLES_DIR, TEMPLATES_DIR, format_date, format_number, render_template
 from . import Format, Job, RenderContext, register
+from .hazard_log import PATH as HAZARD_LOG
 
 CONDITION_FILES = (
     # (path pattern, link text, MIME type)
@@ -83,6 +84,7 @@ class CatalogueFormat(Format):
             tables=tables,
             letters=sorted({c["letter"] for c in conditions}),
             drafts=sum(item.review.is_draft for item in items),
+            hazard_log=human_size(sizes[HAZARD_LOG], locale) if HAZARD_LOG in sizes else None,
         )
         return html.encode("utf-8")
 

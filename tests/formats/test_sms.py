@@ -17,7 +17,7 @@ from real_sources import slugs
 @pytest.mark.parametrize("slug", slugs("conditions"))
 def test_every_message_is_one_gsm7_segment(library, slug, publisher):
     pub = library.publishers[publisher]
-    condition = library.conditions[slug]
+    condition = library.for_publisher(pub).conditions[slug]
     message = compose(condition, pub)
     cost = encode(message)
     assert (cost.encoding, cost.segments) == (GSM7, 1), f"{cost.units} septets: {message}"
@@ -65,7 +65,7 @@ def test_spanish_message_command(cli, project):
     assert result.exit_code == 0, result.output
     message, cost = result.output.splitlines()
     assert message == ("KneeInfo: Una pantorrilla hinchada y caliente puede ser un coágulo. Llame hoy a su médico. "
-                       "¿Dolor en el pecho o le cuesta respirar? Llame al 911 ahora. "
+                       "¿Le cuesta respirar de pronto? Llame al 911 ahora. "
                        "https://knee.example/es/html/dvt.html")
     # á is outside GSM-7 (é and ¿ are in it): UCS-2, 67 characters a part.
     assert cost == f"encoding: UCS-2, {len(message)} UTF-16 units, 3 segments; UCS-2 forced by 'á'; budget 3"
@@ -83,7 +83,7 @@ def test_no_message_from_an_incomplete_translation(cli, project):
     edit_source(project / "sources/conditions/dvt.yaml", "  - Sometimes a fever", "  - Sometimes a fever or chills")
     result = cli("sms", "dvt", "--locale", "es-US", project_dir=project)
     assert result.exit_code == 1
-    assert "condition 'dvt' is not built in es-US: 1 of 36 texts not translated" in result.output
+    assert "condition 'dvt' is not built in es-US: 1 of 33 texts not translated" in result.output
     assert "error: 'dvt' has no complete es-US translation, so it has no es-US message" in result.output
 
 
@@ -98,10 +98,10 @@ def test_the_spanish_budget_is_enforced_at_the_translation(cli, project):
     lines = po.read_text(encoding="utf-8").split("\n")
     line = next(i for i in range(lines.index('msgctxt "/sms/message"'), len(lines)) if lines[i].startswith("msgstr")) + 1
     errors = [e for e in result.output.splitlines() if ": error: " in e]
-    assert len(errors) == 2 and "calf-strain.po" in errors[0] and "'ó' (U+00F3)" in errors[0]
+    assert len(errors) == 2 and "calf-strain.po" in errors[0] and "'á' (U+00E1)" in errors[0]
     assert errors[1:] == [
         f"sources/locales/es/conditions/dvt.po:{line}:1: error: sms-budget: SMS for publisher 'us-default' in es-US is "
-        "3 segments, 189 characters (UCS-2, forced by 'á' (U+00E1)); the budget is 2 (sms_budget in "
+        "3 segments, 179 characters (UCS-2, forced by 'á' (U+00E1)); the budget is 2 (sms_budget in "
         "sources/publishers/us-default.yaml) (at /sms/message)"]
 
 
