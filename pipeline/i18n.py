@@ -394,9 +394,10 @@ def sms_diagnostics(documents, catalogues: Catalogues, broken: set[str] = frozen
     from .localize import locale_library
     from .sms_encoding import encode
 
+    if broken:
+        return []  # a model cannot be built from sources with errors; they are reported first
     interface = interface_english()
-    valid = {kind: {slug: doc for slug, doc in docs.items() if doc.path not in broken}
-             for kind, docs in documents.items()}
+    valid = documents
     found = []
     for slug, doc in sorted(valid.get("publishers", {}).items()):
         publisher = model.publisher_from_data(doc.data)

@@ -157,5 +157,7 @@ def test_a_release_refuses_a_safety_error(project):
     edit_source(project / DVT, "  red_flag: clot-in-lung\n", "")
     with pytest.raises(SourceProblems) as refused:
         build(Project(project), BuildOptions(release=True, today=dt.date(2027, 3, 1), workers=1))
-    assert [(d.path, d.rule) for d in refused.value.diagnostics] == [(DVT, "sms-emergency-line")]
+    # (The fixture's Spanish is refused too, as unreviewed: see test_release.py.)
+    english = [(d.path, d.rule) for d in refused.value.diagnostics if not d.path.startswith("sources/locales/")]
+    assert english == [(DVT, "sms-emergency-line")]
     assert not (project / "outputs").exists()
