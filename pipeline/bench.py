@@ -20,6 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .build import BuildOptions, build
+from .lifetime import private_tmp
 from .project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,6 +164,9 @@ def main() -> None:
     parser.add_argument("--skip-generated", action="store_true")
     args = parser.parse_args()
     os.environ.pop("SOURCE_DATE_EPOCH", None)
+    # The floor runs WeasyPrint in this process: its temporary font copies go in a folder of
+    # this process's own, removed at exit like a build's.
+    tempfile.tempdir = str(private_tmp())
     results = []
     with tempfile.TemporaryDirectory(prefix="handouts-bench-") as tmp:
         results.append(measure("real sources", real_dataset(Path(tmp) / "real"), args.jobs))

@@ -17,9 +17,9 @@ from pathlib import Path
 from .diagnostics import Diagnostic
 from .loading import Document
 from .model import LIKELIHOODS, RISK_NAMES, SEVERITIES, risk_of
+from .toolchain import SCHEMA_DIR  # the one copy of the schemas, which builds also hash
 
 CODE_ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_DIR = CODE_ROOT / "schemas"
 
 
 def _risk_diagnostics(doc: Document, pointer: str, risk: object) -> list[Diagnostic]:

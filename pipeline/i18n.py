@@ -101,16 +101,19 @@ def translated_documents(documents):
             yield kind, slug, doc
 
 
-def _checked_documents(project) -> dict[str, dict[str, Document]]:
-    from .sources import check_files, gather
-
-    files, strays = gather(project.sources_dir, project.root)
-    documents, problems = check_files(files)
-    errors = [p for p in strays + problems if p.is_error]
+def _checked(project):
+    """The project's sources, ledgers and catalogues; SourceProblems if a source has errors."""
+    checked = project.gather()
+    # Extracting from a broken source could retire good translations: fix the source first.
+    # (A catalogue that cannot be read stops extract by itself, in _merged.)
+    errors = [p for p in checked.problems if p.is_error and not in_catalogues(p)]
     if errors:
-        # Extracting from a broken source could retire good translations: fix the source first.
         raise SourceProblems(errors)
-    return documents
+    return checked
+
+
+def in_catalogues(problem: Diagnostic) -> bool:
+    return problem.path.startswith(f"sources/{LOCALES_DIR}/")
 
 
 def _english(doc: Document, kind: str) -> list[tuple[str, str, tuple[str, str]]]:
@@ -193,7 +196,7 @@ def extract(project, only: str | None = None) -> list[Extracted]:
 
     Nothing is written unless every source and every existing catalogue reads cleanly.
     """
-    documents = _checked_documents(project)
+    documents = _checked(project).documents
     refresh_interface_template()
     results = []
     for lang, kind, slug, path, shown, po, existed in _merged(project, documents, only):
@@ -203,26 +206,53 @@ def extract(project, only: str | None = None) -> list[Extracted]:
     return results
 
 
-def reviewed_entries(project, kind: str, slug: str, lang: str, catalogue_counts: Counts) -> int:
-    """Entries of a translation that a qualified medical translator approved for this language.
-
-    The seam for the approvals ledger (one home for approvals; its records carry `locale`):
-    an approval of (kind, slug, locale) whose fingerprint covers the current translated words
-    makes every translated entry reviewed. Until the ledger is on main nothing is approved,
-    so every translation is a draft, and a release refuses a complete one.
-    """
-    return 0
+# Kinds whose translations are signed off in the approvals ledger, item by item. A shared
+# red flag's translation is approved with every condition that shows it (its words are in
+# their fingerprints); the publisher's and the interface wording have no ledger yet.
+APPROVED_KINDS = {"conditions": "condition", "topics": "topic", "guides": "guide"}
 
 
-def status(project, only: str | None = None) -> list[Extracted]:
+def approval_states(project, documents, catalogues: Catalogues, ledgers, lang: str, today: dt.date) -> dict:
+    """(kind, slug) -> the sign-off state of each item's translation into `lang`, derived from
+    the approvals ledger (records carry the language) for the words as translated now."""
+    from .approvals import attach
+    from .localize import locale_library
+
+    publishers = documents.get("publishers", {})
+    speaking = [slug for slug, doc in sorted(publishers.items()) if lang in publisher_languages({"publishers": {slug: doc}})]
+    if not publishers or lang not in catalogues.by_language:
+        return {}
+    # The publisher only localizes its own wording, which no item's fingerprint includes.
+    built = locale_library(documents, catalogues.of(lang), "", (speaking or sorted(publishers))[0], lang,
+                           allow_partial=True, interface=interface_english(),
+                           interface_catalogue=catalogues.interface.get(lang))
+    library = attach(built.library, ledgers, today, lang)
+    return {(folder, item.slug): item.approval for folder, mapping in
+            (("conditions", library.conditions), ("topics", library.topics), ("guides", library.guides))
+            for item in mapping.values()}
+
+
+def reviewed_entries(kind: str, slug: str, catalogue_counts: Counts, states: dict) -> int:
+    """Entries of a translation that a qualified medical translator approved: all translated
+    ones when the item's approval for the language covers its words as they are now."""
+    state = states.get((kind, slug))
+    return catalogue_counts.translated if state is not None and state.in_force else 0
+
+
+def status(project, only: str | None = None, today: dt.date | None = None) -> list[Extracted]:
     """How far every catalogue has come, counted as extract would leave it (an English edit
-    not yet extracted already counts as fuzzy). Writes nothing."""
-    documents = _checked_documents(project)
+    not yet extracted already counts as fuzzy), and how much of it is approved. Writes nothing."""
+    checked = _checked(project)
+    documents = checked.documents
+    states: dict[str, dict] = {}
     rows = []
     for lang, kind, slug, path, shown, po, existed in _merged(project, documents, only):
+        if lang not in states:
+            states[lang] = approval_states(project, documents, checked.catalogues, checked.ledgers, lang,
+                                           today or dt.date.today())
         tally = counts(po)
         rows.append(Extracted(lang, kind, slug, shown, "exists" if existed else "missing", tally,
-                              reviewed_entries(project, kind, slug, lang, tally)))
+                              reviewed_entries(kind, slug, tally, states[lang])))
     return rows
 
 
@@ -295,7 +325,8 @@ def _read_interface(project, numbers) -> tuple[dict[str, Catalogue], list[Diagno
     return found, problems
 
 
-def translation_findings(project, documents, catalogues: Catalogues, *, release: bool) -> list[Diagnostic]:
+def translation_findings(project, documents, catalogues: Catalogues, *, release: bool,
+                         ledgers=None, today: dt.date | None = None) -> list[Diagnostic]:
     """Fuzzy entries (a warning; an error in a release) and, in a release, complete
     translations no medical translator has approved."""
     from .localize import localize
@@ -308,20 +339,22 @@ def translation_findings(project, documents, catalogues: Catalogues, *, release:
                            "the fuzzy flag", severity=ERROR if release else WARNING, rule="translation-fuzzy"))
 
     found: list[Diagnostic] = []
+    states: dict[str, dict] = {}
     for lang, catalogue in sorted(catalogues.interface.items()):
         fuzzy(catalogue)
     for lang, table in sorted(catalogues.by_language.items()):
         for (kind, slug), catalogue in sorted(table.items()):
             fuzzy(catalogue)
-            # Approvals are of items; the publisher's and the interface wording are reviewed
-            # with them once the approvals ledger covers them (see I18N-NOTES).
-            if not release or kind == "publishers":
+            if not release or kind not in APPROVED_KINDS:
                 continue
+            if lang not in states:
+                states[lang] = approval_states(project, documents, catalogues, ledgers or {}, lang,
+                                               today or dt.date.today())
             doc = documents[kind][slug]
             localized = localize(doc.data, kind, catalogue)
             tally = Counts(localized.total, localized.total - len(localized.missing), len(localized.fuzzy),
                            len(localized.missing) - len(localized.fuzzy), catalogue.obsolete)
-            if localized.complete and reviewed_entries(project, kind, slug, lang, tally) < tally.translated:
+            if localized.complete and reviewed_entries(kind, slug, tally, states[lang]) < tally.translated:
                 found.append(catalogue.diagnostic(
                     None, f"the {lang} translation of {kind[:-1]} '{slug}' is a draft: a qualified medical "
                           "translator has not approved it", rule="translation-unreviewed"))
@@ -329,7 +362,7 @@ def translation_findings(project, documents, catalogues: Catalogues, *, release:
 
 
 def translation_lint(project, documents, catalogues: Catalogues, today: dt.date, release: bool,
-                     emergency_numbers: tuple[str, ...]) -> tuple[list[Diagnostic], int]:
+                     emergency_numbers: tuple[str, ...], ledgers=None) -> tuple[list[Diagnostic], int]:
     """The lint rules about words, run on every translation (located at its msgstr lines),
     with the language's own jargon list and readability formula; returns (findings, jargon files)."""
     from .lint import LintContext, lint_documents, load_jargon
@@ -349,7 +382,7 @@ def translation_lint(project, documents, catalogues: Catalogues, today: dt.date,
             if doc is not None:
                 docs.setdefault(kind, {})[slug] = translated_document(doc, kind, catalogue)
         found += lint_documents(docs, ctx, translated=True)
-    found += translation_findings(project, documents, catalogues, release=release)
+    found += translation_findings(project, documents, catalogues, release=release, ledgers=ledgers, today=today)
     return found, jargon_files
 
 
@@ -361,16 +394,19 @@ def in_languages(problem: Diagnostic, langs: set[str], sources_shown: str = "sou
 # --- the content model per locale ---------------------------------------------------------------
 
 
-def locale_build(project, documents, publisher: str, locale: str, *, allow_partial: bool = False):
+def locale_build(project, documents, publisher: str, locale: str, *, allow_partial: bool = False,
+                 catalogues: Catalogues | None = None):
     """The content model of one of a publisher's locales (see localize.locale_library); for
-    the English locales, the sources as they are."""
+    the English locales, the sources as they are. Sign-off is not attached here (see
+    project.Checked.locale_build)."""
     from .localize import LocaleBuild, locale_library
     from .sources import library_from_documents
 
     if is_source(locale):
         return LocaleBuild(locale, library_from_documents(documents), ())
     lang = language(locale)
-    catalogues, _ = read_all(project, documents)
+    if catalogues is None:
+        catalogues, _ = read_all(project, documents)
     folder = _shown(project.sources_dir / LOCALES_DIR / lang, project.root)
     if not catalogues.of(lang) and lang not in catalogues.interface and not allow_partial:
         return LocaleBuild(locale, None, (Diagnostic(
@@ -431,3 +467,85 @@ def sms_diagnostics(documents, catalogues: Catalogues, broken: set[str] = frozen
                     f"{forced}; the budget is {budget} (sms_budget in sources/publishers/{slug}.yaml)",
                     rule="sms-budget"))
     return found
+
+
+# --- release ----------------------------------------------------------------------------------------
+
+
+def release_translation(library, english, problems: list[Diagnostic], lang: str):
+    """The part of a locale's library a release may publish, and the located reasons for what it
+    leaves out: an item whose translation has a fuzzy entry or no approval (`problems`, from
+    lint --release), a condition showing a shared red flag with a fuzzy entry, an item the
+    English release leaves out, a guide with a chapter left out. A problem in the publisher's
+    or the interface wording holds back the whole locale (returns None for the library)."""
+    import dataclasses
+
+    from .model import FrozenMap
+
+    mine = [p for p in problems if in_languages(p, {lang})]
+    prefix = f"sources/{LOCALES_DIR}/{lang}/"
+    out: dict[tuple[str, str], Diagnostic] = {}
+    for problem in mine:
+        parts = problem.path[len(prefix):].split("/")
+        if parts[0] in ("publishers", INTERFACE_FILE):
+            return None, mine
+        if len(parts) != 2:
+            continue
+        kind, slug = parts[0], parts[1][:-len(".po")]
+        if kind in APPROVED_KINDS:
+            out.setdefault((APPROVED_KINDS[kind], slug), problem)
+        elif kind == "red-flags":
+            for condition in library.conditions.values():
+                shown = {i for block in condition.care for i in block.red_flags} | {condition.sms.red_flag}
+                if slug in shown:
+                    out.setdefault(("condition", condition.slug), problem)
+    left_out = list(mine)
+    # What the English release leaves out stays out in every language (it is named there).
+    for kind, mapping, english_items in (("condition", library.conditions, english.conditions),
+                                         ("topic", library.topics, english.topics),
+                                         ("guide", library.guides, english.guides)):
+        for slug in mapping:
+            if slug not in english_items:
+                out.setdefault((kind, slug), None)
+    for slug, guide in library.guides.items():
+        held = [ch.slug for ch in guide.chapters if (ch.kind, ch.slug) in out]
+        if held and ("guide", slug) not in out:
+            problem = Diagnostic(f"{prefix}guides/{slug}.po", 1, 1, ERROR,
+                                 f"guide '{slug}' is left out of the '{lang}' release: its chapters "
+                                 f"{', '.join(held)} are", "", "translation-chapter")
+            out[("guide", slug)] = problem
+            left_out.append(problem)
+    kept = {kind: {s: i for s, i in mapping.items() if (kind, s) not in out}
+            for kind, mapping in (("condition", library.conditions), ("topic", library.topics),
+                                  ("guide", library.guides))}
+    withheld = {(kind, slug): library.item(kind, slug) for kind, slug in out if kind != "guide"
+                and slug in (library.conditions if kind == "condition" else library.topics)}
+    if not any(kept.values()):
+        return None, left_out
+    return dataclasses.replace(library, conditions=FrozenMap(kept["condition"]), topics=FrozenMap(kept["topic"]),
+                               guides=FrozenMap(kept["guide"]),
+                               withheld=FrozenMap({**library.withheld, **withheld})), left_out
+
+
+def translated_library(project, checked, lang: str):
+    """The items whose translation into `lang` is complete and current, as a library (what an
+    approval for that language fingerprints), and why others are missing; None when nothing
+    can be built in the language."""
+    from .localize import locale_library
+
+    documents = checked.documents
+    publishers = documents.get("publishers", {})
+    speaking = [slug for slug, doc in sorted(publishers.items()) if lang in publisher_languages({"publishers": {slug: doc}})]
+    if not publishers or lang not in checked.catalogues.by_language:
+        return None, []
+    folder = _shown(project.sources_dir / LOCALES_DIR / lang, project.root)
+    built = locale_library(documents, checked.catalogues.of(lang), folder, (speaking or sorted(publishers))[0],
+                           lang, interface=interface_english(),
+                           interface_catalogue=checked.catalogues.interface.get(lang))
+    return built.library, list(built.notices)
+
+
+def catalogue_path_of(kind: str, slug: str, lang: str) -> str:
+    """The catalogue of an item (kind "condition", "topic" or "guide") as messages name it."""
+    folder = {singular: folder for folder, singular in APPROVED_KINDS.items()}[kind]
+    return f"sources/{LOCALES_DIR}/{lang}/{folder}/{slug}.po"

@@ -48,7 +48,9 @@ def template_text(messages: list[tuple[str, str, str]]) -> str:
     """The POT template of the marked strings (no dates: the same code gives the same bytes)."""
     import polib
 
-    pot = polib.POFile(wrapwidth=79)
+    from .translations import WRAP_WIDTH
+
+    pot = polib.POFile(wrapwidth=WRAP_WIDTH)
     pot.header = ("The interface strings of the handouts, extracted from pipeline/ by 'handouts i18n extract'.\n"
                   "Do not edit: mark strings in the code with pgettext(key, English).")
     pot.metadata = {"Project-Id-Version": "knee-handouts interface", "MIME-Version": "1.0",

@@ -66,6 +66,13 @@ class FrozenMap(Mapping):
 DEFAULT_PUBLISHER = "us-default"
 
 
+# An item's clinical sign-off status, derived by pipeline/approvals.py from the approvals
+# ledger and the content's fingerprint; never typed in a source.
+APPROVED, CHANGED, OVERDUE, DRAFT = "approved", "changed", "overdue", "draft"
+STATUSES = (APPROVED, CHANGED, OVERDUE, DRAFT)
+DEFAULT_LOCALE = "en"
+
+
 @dataclass(frozen=True)
 class Approver:
     name: str
@@ -74,15 +81,47 @@ class Approver:
 
 @dataclass(frozen=True)
 class Review:
-    status: str  # "draft" or "approved"
-    last_reviewed: dt.date
+    """The editor's dates, typed in the source (clinical sign-off is in `Approval`)."""
+
+    last_reviewed: dt.date  # when the content was last checked against its sources or revised
+    next_review: dt.date  # when the editor next checks it; an approval sets its own date
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One clinical sign-off, as recorded in the approvals ledger."""
+
+    version: int
+    locale: str
+    fingerprint: str
+    reviewer: Approver
+    date: dt.date
     next_review: dt.date
-    approved_by: Approver | None = None
-    approved_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ApprovalState:
+    """Where an item stands with clinical sign-off, as every format shows it."""
+
+    status: str = DRAFT  # one of STATUSES
+    # The latest approval recorded for this locale, whether or not it still covers the content.
+    latest: Approval | None = None
 
     @property
-    def is_draft(self) -> bool:
-        return self.status != "approved"
+    def is_approved(self) -> bool:
+        return self.status == APPROVED
+
+    @property
+    def in_force(self) -> Approval | None:
+        """The approval that covers the content as it is (an overdue one still does)."""
+        return self.latest if self.status in (APPROVED, OVERDUE) else None
+
+    @property
+    def version(self) -> int:
+        """The content's version: the approved one, or the next one while it is a draft."""
+        if self.latest is None:
+            return 1
+        return self.latest.version if self.in_force else self.latest.version + 1
 
 
 @dataclass(frozen=True)
@@ -165,6 +204,7 @@ class SmsText:
 @dataclass(frozen=True)
 class Condition:
     slug: str
+    reference: str  # the stable leaflet reference, e.g. "KP-DVT"
     title: str
     medical_name: str
     summary: str
@@ -184,6 +224,7 @@ class Condition:
     review: Review
     # Dangerous conditions this one can be mistaken for (calf strain -> blood clot).
     may_be_mistaken_for: tuple[str, ...] = ()
+    approval: ApprovalState = ApprovalState()
     translation: Translation | None = None  # None: the English of the sources
     kind = "condition"
 
@@ -202,6 +243,7 @@ class TopicSection:
 @dataclass(frozen=True)
 class Topic:
     slug: str
+    reference: str
     title: str
     summary: str
     sections: tuple[TopicSection, ...]
@@ -209,6 +251,7 @@ class Topic:
     related_topics: tuple[str, ...]
     sources: tuple[Source, ...]
     review: Review
+    approval: ApprovalState = ApprovalState()
     translation: Translation | None = None
     kind = "topic"
 
@@ -222,13 +265,16 @@ class Chapter:
 @dataclass(frozen=True)
 class Guide:
     slug: str
+    reference: str
     title: str
     subtitle: str | None
     description: str
     introduction: tuple[str, ...]
     chapters: tuple[Chapter, ...]
     review: Review
+    approval: ApprovalState = ApprovalState()
     translation: Translation | None = None
+    kind = "guide"
 
 
 @dataclass(frozen=True)
@@ -338,6 +384,9 @@ class Library:
     wording: Wording = field(default_factory=Wording)
     # The publisher whose terms fill the texts' {placeholders}; None while they are unfilled.
     terms_of: str | None = None
+    # Conditions and topics by (kind, slug) that a release build leaves out because they are
+    # not approved: pages that show one keep its title, without a link to a page not published.
+    withheld: Mapping[tuple[str, str], "Condition | Topic"] = field(default_factory=FrozenMap)
     # The library before filling, so that filling for another publisher starts from the sources.
     unfilled: "Library | None" = field(default=None, repr=False, compare=False)
 
@@ -357,12 +406,20 @@ class Library:
             topics=fill_terms(source.topics, terms),
             guides=fill_terms(source.guides, terms),
             red_flags=fill_terms(source.red_flags, terms),
+            withheld=fill_terms(source.withheld, terms),
             terms_of=publisher.slug,
             unfilled=source,
         )
 
+    def item(self, kind: str, slug: str) -> "Condition | Topic":
+        found = (self.conditions if kind == "condition" else self.topics).get(slug)
+        return found if found is not None else self.withheld[(kind, slug)]
+
     def title_of(self, kind: str, slug: str) -> str:
-        return (self.conditions if kind == "condition" else self.topics)[slug].title
+        return self.item(kind, slug).title
+
+    def is_withheld(self, kind: str, slug: str) -> bool:
+        return (kind, slug) in self.withheld
 
     def related(self, item: "Condition | Topic") -> list[tuple[str, str, str]]:
         """(kind, slug, title) of every page `item` links to, conditions first.
@@ -370,8 +427,8 @@ class Library:
         Templates render these links and fingerprints hash them: one list for both, so a
         renamed related page always rebuilds the pages that name it.
         """
-        return [("condition", slug, self.conditions[slug].title) for slug in item.related_conditions] + [
-            ("topic", slug, self.topics[slug].title) for slug in item.related_topics
+        return [("condition", slug, self.title_of("condition", slug)) for slug in item.related_conditions] + [
+            ("topic", slug, self.title_of("topic", slug)) for slug in item.related_topics
         ]
 
 
@@ -396,13 +453,9 @@ def _texts(value) -> tuple[str, ...]:
 
 
 def _review(data: dict) -> Review:
-    approver = data.get("approved_by")
     return Review(
-        status=data["status"],
         last_reviewed=dt.date.fromisoformat(data["last_reviewed"]),
         next_review=dt.date.fromisoformat(data["next_review"]),
-        approved_by=Approver(approver["name"], approver["credential"]) if approver else None,
-        approved_on=dt.date.fromisoformat(data["approved_on"]) if data.get("approved_on") else None,
     )
 
 
@@ -455,6 +508,7 @@ def condition_from_data(data: dict, red_flags: Mapping[str, RedFlag] = FrozenMap
     sms_flag = data["sms"].get("red_flag")
     return Condition(
         slug=data["slug"],
+        reference=data["reference"],
         title=data["title"],
         medical_name=data["medical_name"],
         summary=data["summary"],
@@ -482,6 +536,7 @@ def topic_from_data(data: dict, translation: Translation | None = None) -> Topic
     related = data.get("related") or {}
     return Topic(
         slug=data["slug"],
+        reference=data["reference"],
         title=data["title"],
         summary=data["summary"],
         sections=tuple(
@@ -500,6 +555,7 @@ def topic_from_data(data: dict, translation: Translation | None = None) -> Topic
 def guide_from_data(data: dict, translation: Translation | None = None) -> Guide:
     return Guide(
         slug=data["slug"],
+        reference=data["reference"],
         title=data["title"],
         subtitle=data.get("subtitle"),
         description=data["description"],

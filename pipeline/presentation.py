@@ -30,11 +30,17 @@ DISCLAIMER = (
     "or another clinician who knows your health."
 )
 DRAFT_NOTICE = "Draft: not yet clinically reviewed. A clinician has not yet checked this handout."
+# The other states an item can be in short of approved (see model.STATUSES); {date} is filled in.
+CHANGED_NOTICE = "Changed since clinical review on {date}, not yet re-reviewed."
+OVERDUE_NOTICE = "Review overdue: this handout was due for clinical review on {date}."
 CARE_LABELS = {"emergency": "Emergency", "urgent": "Urgent", "routine": "Routine"}
 
-def format_date(day: dt.date, locale: str) -> str:
+def format_date(day: dt.date | str, locale: str) -> str:
     """A date in words, as readers of the locale write it (CLDR's long form, through Babel):
-    'November 21, 2026' (en-US), '21 November 2026' (en-GB), '21 de noviembre de 2026' (es-US)."""
+    'November 21, 2026' (en-US), '21 November 2026' (en-GB), '21 de noviembre de 2026' (es-US).
+    An ISO string works too."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day[:10])
     return babel.dates.format_date(day, format="long", locale=babel_name(locale))
 
 
@@ -60,13 +66,19 @@ def medical_web_page(item: Condition | Topic, publisher: Publisher) -> dict:
         "url": publisher.page_url(item.slug),
         "inLanguage": publisher.locale,
         "description": item.summary,
+        "identifier": item.reference,
         "lastReviewed": item.review.last_reviewed.isoformat(),
         "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
         "publisher": {"@type": "Organization", "name": publisher.name, "url": publisher.website,
                       "telephone": publisher.phone},
     }
-    if item.review.approved_by:
-        page["reviewedBy"] = {"@type": "Person", "name": item.review.approved_by.name}
+    approval = item.approval.in_force
+    if approval:
+        page["version"] = str(approval.version)
+        page["lastReviewed"] = approval.date.isoformat()
+        page["dateModified"] = max(item.review.last_reviewed, approval.date).isoformat()
+        page["reviewedBy"] = {"@type": "Person", "name": approval.reviewer.name,
+                              "honorificSuffix": approval.reviewer.credential}
     if isinstance(item, Condition):
         page["about"] = {
             "@type": "MedicalCondition",
@@ -100,6 +112,8 @@ def environment() -> jinja2.Environment:
     env.globals.update(
         DISCLAIMER=DISCLAIMER,
         DRAFT_NOTICE=DRAFT_NOTICE,
+        CHANGED_NOTICE=CHANGED_NOTICE,
+        OVERDUE_NOTICE=OVERDUE_NOTICE,
         CARE_LABELS=CARE_LABELS,
         format_date=format_date,
         format_number=format_number,

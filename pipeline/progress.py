@@ -68,8 +68,24 @@ class Reporter(Observer):
                                  for i, cell in enumerate(row)), err=True)
         for path in report.removed:
             click.echo(f"removed   {path}", err=True)
+        for outcome in report.outcomes:
+            for note in outcome.notes:
+                click.echo(f"note: {outcome.job.path}: {note}", err=True)
         for notice in report.notices:
             click.echo(notice.as_text(), err=True)
         for outcome in report.failed:
             click.echo(f"error: {outcome.job.path}: {outcome.error}", err=True)
         click.echo(f"Build {'failed' if report.failed else 'finished'} in {report.seconds:.2f} s.", err=True)
+
+
+def report_dry_run(plan) -> None:
+    """`build --dry-run`: one line per artifact that would be built, with why; then a count."""
+    for path, fmt, reason in plan.would_build:
+        click.echo(f"would build   {fmt:9} {path}: {reason}")
+    for path in plan.would_remove:
+        click.echo(f"would remove  {path}: its source is gone")
+    if plan.would_build or plan.would_remove:
+        click.echo(f"{len(plan.would_build)} of {plan.total} artifacts would be built, "
+                   f"{len(plan.would_remove)} removed. Nothing was written.", err=True)
+    else:
+        click.echo(f"Nothing to do: all {plan.total} artifacts are up to date. Nothing was written.", err=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -25,63 +27,100 @@ class Project:
     def outputs_dir(self) -> Path:
         return self.root / "outputs"
 
+    def gather(self) -> "Checked":
+        """Load and check every source, approvals ledger and translation catalogue."""
+        from .approvals import load_ledgers
+        from .i18n import catalogue_files, read_all, sms_diagnostics
+        from .sources import SourceFile, check_files, gather
+
+        files, strays = gather(self.sources_dir, self.root)
+        documents, problems = check_files(files)
+        ledgers, ledger_problems, ledger_files = load_ledgers(self.sources_dir, self.root, documents)
+        problems = strays + problems + ledger_problems
+        # Catalogues are compared with the sources that are sound; a broken source is reported first.
+        broken = {p.path for p in problems if p.is_error}
+        catalogues, catalogue_problems = read_all(self, documents, broken)
+        catalogue_problems += sms_diagnostics(documents, catalogues, broken | {
+            p.path for p in catalogue_problems if p.is_error})
+        translations = [SourceFile("locales", f.path, f.shown) for f in catalogue_files(self)]
+        return Checked(files, ledger_files, documents, ledgers, problems + catalogue_problems,
+                       translations, catalogues)
+
     def check(self, only: Iterable[Path] = ()) -> tuple[list[Diagnostic], int]:
         """Every problem in the project's sources (or only in the files under `only`).
 
         Returns the problems and how many files they speak for.
         """
-        from .sources import check_files, gather
-
-        files, strays = gather(self.sources_dir, self.root)
         problems: list[Diagnostic] = []
         wanted = [Path(p).resolve() for p in only]
         for path in wanted:
             if not path.exists():
                 problems.append(Diagnostic(str(path), 1, 1, ERROR, "no such file or folder"))
-        if not files:
+        checked = self.gather()
+        if not checked.files:
             problems.append(Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found"))
-            return problems + strays, 0
-        documents, found = check_files(files)
-        found, catalogue_files, _ = self._check_catalogues(documents, found)
-        files = files + catalogue_files
-        found, checked = narrow(strays + found, files, wanted, len(files), self.root)
-        return problems + found, checked
+            return problems + checked.problems, 0
+        everything = checked.files + checked.ledger_files + checked.catalogue_files
+        found, count = narrow(checked.problems, everything, wanted, len(everything), self.root)
+        return problems + found, count
 
-    def _check_catalogues(self, documents, problems: list[Diagnostic]):
-        """The sources' problems plus their catalogues' (sources/locales/), and the catalogue files."""
-        from .i18n import catalogue_files, read_all, sms_diagnostics
-        from .sources import SourceFile
+    def checked(self) -> "Checked":
+        """Everything gathered, or SourceProblems naming every problem (sources, ledgers, catalogues)."""
+        checked = self.gather()
+        if not checked.files:
+            raise SourceProblems([Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found"),
+                                  *checked.problems])
+        if any(p.is_error for p in checked.problems):
+            raise SourceProblems(checked.problems)
+        return checked
 
-        broken = {p.path for p in problems if p.is_error}
-        catalogues, catalogue_problems = read_all(self, documents, broken)
-        catalogue_problems += sms_diagnostics(documents, catalogues, broken | {p.path for p in catalogue_problems
-                                                                                if p.is_error})
-        files = [SourceFile("locales", f.path, f.shown) for f in catalogue_files(self)]
-        return problems + catalogue_problems, files, catalogues
+    def documents(self) -> dict:
+        """Every source, loaded and checked, or SourceProblems naming every problem."""
+        return self.checked().documents
 
-    def library(self, publisher: str | None = None) -> Library:
-        """The content model of every source, or SourceProblems naming every problem.
+    def library(self, publisher: str | None = None, today: dt.date | None = None) -> Library:
+        """The content model of every source, with each item's sign-off status as of `today`,
+        or SourceProblems naming every problem.
 
         With a publisher slug, the texts are filled with that publisher's words, as a build
-        for it shows them.
+        for it shows them. Sign-off is decided before filling: an approval covers the source
+        text, whichever publisher's words fill it.
         """
-        from .sources import library_from_documents
-
-        library = library_from_documents(self.documents())
+        library = self.checked().library(today or dt.date.today())
         return library.for_publisher(library.publishers[publisher]) if publisher else library
 
-    def documents(self):
-        """Every source, loaded and checked (catalogues too), or SourceProblems naming every problem."""
-        from .sources import check_files, gather
 
-        files, strays = gather(self.sources_dir, self.root)
-        if not files:
-            raise SourceProblems([Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found"), *strays])
-        documents, problems = check_files(files)
-        problems, _, _ = self._check_catalogues(documents, strays + problems)
-        if any(p.is_error for p in problems):
-            raise SourceProblems(problems)
-        return documents
+@dataclass(frozen=True)
+class Checked:
+    """Every source and ledger of a project, loaded and checked."""
+
+    files: list  # sources.SourceFile
+    ledger_files: list  # approvals.LedgerFile
+    documents: dict
+    ledgers: dict
+    problems: list[Diagnostic]
+    catalogue_files: list = ()  # sources.SourceFile of sources/locales/**.po
+    catalogues: object = None  # i18n.Catalogues
+
+    def library(self, today: dt.date) -> Library:
+        from .approvals import attach
+        from .sources import library_from_documents
+
+        return attach(library_from_documents(self.documents), self.ledgers, today)
+
+    def locale_build(self, project: "Project", publisher: str, locale: str, today: dt.date, *,
+                     allow_partial: bool = False):
+        """The content model of one of a publisher's locales, each item's sign-off derived for
+        that language (see i18n.locale_build)."""
+        from .approvals import attach
+        from .i18n import locale_build
+        from .locales import language
+
+        built = locale_build(project, self.documents, publisher, locale, allow_partial=allow_partial,
+                             catalogues=self.catalogues)
+        if built.library is None:
+            return built
+        return dataclasses.replace(built, library=attach(built.library, self.ledgers, today, language(locale)))
 
 
 def narrow(problems: list[Diagnostic], files, wanted: list[Path], total: int,
@@ -101,15 +140,16 @@ def _within(path: Path, folder_or_file: Path) -> bool:
 
 
 def lint_project(project: Project, only=(), *, release: bool = False, today=None):
-    """Validation problems plus every lint rule's findings; returns (problems, files checked)."""
-    import datetime as dt
+    """Validation problems plus every lint rule's findings; returns (problems, files checked).
 
+    Under `release`, every item that is not approved and in date is an error at its reference.
+    """
+    from .approvals import RELEASE_STATUS_RULES, chapter_diagnostics, status_diagnostics
     from .lint import LintContext, lint_documents, load_jargon
-    from .sources import check_files, gather
 
-    files, strays = gather(project.sources_dir, project.root)
-    documents, problems = check_files(files)
-    problems = strays + problems
+    today = today or dt.date.today()
+    checked = project.gather()
+    documents, problems = checked.documents, list(checked.problems)
     jargon_path = project.sources_dir / "jargon.yaml"
     terms, jargon_problems = load_jargon(jargon_path, "sources/jargon.yaml")
     problems += jargon_problems
@@ -118,19 +158,35 @@ def lint_project(project: Project, only=(), *, release: bool = False, today=None
     broken = {d.path for d in problems if d.is_error}
     valid = {kind: {slug: doc for slug, doc in docs.items() if doc.path not in broken}
              for kind, docs in documents.items()}
-    ctx = LintContext(terms, numbers, today or dt.date.today(), release)
-    # Catalogues are checked against the sources that validated (lint findings break nothing).
-    problems, translation_files, catalogues = project._check_catalogues(documents, problems)
-    problems += lint_documents(valid, ctx)
-    translation_problems, jargon_files = _lint_translations(project, valid, catalogues, ctx)
-    problems += translation_problems
-    files = files + translation_files
-    return narrow(problems, files, [Path(p).resolve() for p in only],
-                  len(files) + (1 if jargon_path.exists() else 0) + jargon_files, project.root)
+    ctx = LintContext(terms, numbers, today, release)
+    found = lint_documents(valid, ctx)
+    translation_problems, jargon_files = _lint_translations(project, valid, checked, ctx)
+    found += translation_problems
+    if not any(p.is_error for p in checked.problems):
+        library = checked.library(today)
+        # An approval sets its own next review date; the source's date only governs until then.
+        in_force = {doc.path for kind, docs in documents.items() if kind in ("conditions", "topics", "guides")
+                    for slug, doc in docs.items() if _item(library, kind, slug).approval.in_force}
+        found = [p for p in found if not (p.rule == "review-overdue" and p.path in in_force)]
+        found += status_diagnostics(library, documents, release)
+        if release:
+            from .safety_rules import RELEASE_RULES
+
+            refusing = [p for p in found if p.is_error and p.rule in (*RELEASE_STATUS_RULES, *RELEASE_RULES)]
+            found += chapter_diagnostics(documents, refusing)
+    problems += found
+    everything = checked.files + checked.ledger_files + checked.catalogue_files
+    return narrow(problems, everything, [Path(p).resolve() for p in only],
+                  len(everything) + (1 if jargon_path.exists() else 0) + jargon_files, project.root)
 
 
-def _lint_translations(project: Project, valid, catalogues, ctx):
-    """The lint rules run on every translation; returns (findings, Spanish/other jargon files read)."""
+def _lint_translations(project: Project, valid, checked: Checked, ctx):
+    """The lint rules run on every translation; returns (findings, other languages' jargon files read)."""
     from .i18n import translation_lint
 
-    return translation_lint(project, valid, catalogues, ctx.today, ctx.release, ctx.emergency_numbers)
+    return translation_lint(project, valid, checked.catalogues, ctx.today, ctx.release, ctx.emergency_numbers,
+                            ledgers=checked.ledgers)
+
+
+def _item(library: Library, kind: str, slug: str):
+    return {"conditions": library.conditions, "topics": library.topics, "guides": library.guides}[kind][slug]

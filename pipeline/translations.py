@@ -26,6 +26,9 @@ TRANSLATED_KINDS = ("conditions", "topics", "guides", "red-flags", "publishers")
 # A catalogue is a few kilobytes; a huge one is a mistake (or an attack) that would slow every build.
 MAX_CATALOGUE_BYTES = 512 * 1024
 FUZZY = "fuzzy"
+# Lines are wrapped where polib wraps by default, so that files written by polib-based tools
+# and by extract do not differ in layout alone.
+WRAP_WIDTH = 78
 
 _STRING = r'"(?:[^"\\]|\\[\\"ntr])*"'
 _KEYWORD_LINE = re.compile(rf'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]+{_STRING}[ \t]*$')
@@ -118,7 +121,7 @@ def parse(path: Path, shown: str) -> tuple[polib.POFile, list[str]]:
     text = _decode(raw, shown)
     _check_lines(text, shown)
     try:
-        po = polib.pofile(text, wrapwidth=79)
+        po = polib.pofile(text, wrapwidth=WRAP_WIDTH)
     except (OSError, ValueError) as exc:
         found = _POLIB_LINE.search(str(exc))
         _fail(shown, int(found.group(1)) if found else 1, f"PO syntax error: {_POLIB_LINE.sub('', str(exc)).strip()}")
@@ -224,7 +227,7 @@ def merge(english: Iterable[tuple[str, str, tuple[str, str]]], old: polib.POFile
     """
     english = list(english)
     comment, metadata = header(language, source_shown)
-    po = polib.POFile(wrapwidth=79)
+    po = polib.POFile(wrapwidth=WRAP_WIDTH)
     po.header = old.header if old is not None and old.header else comment
     po.metadata = {**metadata, **(old.metadata if old is not None else {})}
     po.metadata["Language"] = po.metadata.get("Language") or language

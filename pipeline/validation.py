@@ -7,7 +7,6 @@ import difflib
 import json
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Iterable
 from urllib.parse import urlsplit
 
@@ -16,8 +15,8 @@ from referencing import Registry, Resource
 
 from .diagnostics import ERROR, Diagnostic
 from .loading import Document, escape_pointer_token
+from .toolchain import SCHEMA_DIR  # the one copy of the schemas, which builds also hash
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 # Folders of sources/, one file per item.
 KINDS = ("conditions", "topics", "guides", "publishers", "red-flags", "words")
 # Single files at the top of sources/, by kind.
@@ -31,11 +30,14 @@ SCHEMA_FOR_KIND = {
     "words": "words.schema.json",
     "hazard-log": "hazard-log.schema.json",
     "jargon": "jargon.schema.json",
+    "approvals": "approvals.schema.json",
 }
 # The field that must equal the file name, by kind.
 NAME_FIELD = {"red-flags": "id", "words": "locale"}
 SCHEMA_COMMENT = re.compile(r"^# yaml-language-server: \$schema=\S+\.schema\.json\s*$")
 MAX_REVIEW_YEARS = 3
+# Review fields that sources typed before sign-off was derived from the approvals ledger.
+TYPED_SIGN_OFF = ("status", "approved_by", "approved_on")
 LINK_SCHEMES = ("https", "http", "mailto", "tel")
 
 
@@ -161,7 +163,7 @@ def _date(value: object) -> dt.date | None:
         return None
 
 
-def _add_years(day: dt.date, years: int) -> dt.date:
+def add_years(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
@@ -178,17 +180,17 @@ def review_diagnostics(doc: Document, pointer: str = "/review") -> list[Diagnost
         if nxt <= last:
             found.append(doc.diagnostic(f"{pointer}/next_review",
                                         f"next review {nxt} must come after the last review {last}"))
-        elif nxt > _add_years(last, MAX_REVIEW_YEARS):
+        elif nxt > add_years(last, MAX_REVIEW_YEARS):
             found.append(doc.diagnostic(
                 f"{pointer}/next_review",
                 f"next review {nxt} is more than {MAX_REVIEW_YEARS} years after the last review {last}"))
-    approved_on = _date(review.get("approved_on"))
-    if review.get("status") == "approved" and approved_on and last and approved_on > last:
-        found.append(doc.diagnostic(f"{pointer}/approved_on",
-                                    f"approved on {approved_on}, after the last review {last}"))
-    if review.get("status") == "draft" and "approved_by" in review:
-        found.append(doc.diagnostic(f"{pointer}/approved_by",
-                                    "a draft has no approver yet; set status to 'approved' or remove approved_by"))
+    for key in TYPED_SIGN_OFF:
+        if key in review:
+            found.append(doc.diagnostic(
+                f"{pointer}/{key}",
+                f"'{key}' is no longer typed in a source: clinical sign-off is derived from the approvals "
+                f"ledger. Remove it, and have the reviewing clinician run "
+                f"'handouts approve {doc.data.get('slug', 'SLUG')} --by \"Name, credential\"'", key=True))
     return found
 
 
@@ -290,6 +292,7 @@ def reference_diagnostics(documents: dict[str, dict[str, Document]]) -> list[Dia
             if ref == slug:
                 found.append(doc.diagnostic(f"/may_be_mistaken_for/{index}",
                                             "a condition cannot be mistaken for itself"))
+    found += _reference_uniqueness(documents)
     for doc in documents["guides"].values():
         seen: dict[tuple, int] = {}
         for index, chapter in enumerate(doc.data.get("chapters") or []):
@@ -303,6 +306,25 @@ def reference_diagnostics(documents: dict[str, dict[str, Document]]) -> list[Dia
                 found.append(doc.diagnostic(f"/chapters/{index}/{kind_key}",
                                             f"{kind_key} '{ref}' is already chapter {seen[(kind_key, ref)] + 1}"))
             seen.setdefault((kind_key, ref), index)
+    return found
+
+
+def _reference_uniqueness(documents: dict[str, dict[str, Document]]) -> list[Diagnostic]:
+    """A leaflet reference names one item for good: two sources may not share one."""
+    found = []
+    first: dict[str, Document] = {}
+    for kind in ("conditions", "topics", "guides"):
+        for doc in documents[kind].values():
+            reference = doc.data.get("reference")
+            if not isinstance(reference, str):
+                continue
+            if reference in first:
+                other = first[reference]
+                line = other.locate("/reference").line
+                found.append(doc.diagnostic("/reference", f"reference '{reference}' is already used by "
+                                                          f"{other.path}:{line}; each item needs its own"))
+            else:
+                first[reference] = doc
     return found
 
 

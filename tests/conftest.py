@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
 
+from pipeline.atomic import exclusive_lock
 from pipeline.build import BuildOptions, build
 from pipeline.cli import main
 from pipeline.project import Project
@@ -81,10 +83,26 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     }
 
 
+def shared_folder(tmp_path_factory, name: str, make=None) -> Path:
+    """A folder every pytest-xdist worker of this run sees under the same path (a plain run's own
+    temporary folder without xdist), made once by `make(folder)` under a lock. A build into it
+    is made once too: the build's own lock makes a second worker wait, then find nothing to do."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, above each worker's own
+    folder = base / name
+    if make is not None:
+        with exclusive_lock(base / f"{name}.lock"):
+            if not (base / f"{name}.made").exists():
+                make(folder)
+                (base / f"{name}.made").touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     """One full build of the real sources for the default publisher; returns its output folder."""
-    out = tmp_path_factory.mktemp("outputs")
+    out = shared_folder(tmp_path_factory, "outputs")
     report = build(Project(ROOT), BuildOptions(out_dir=out, workers=2))
     assert not report.failed, [o.error for o in report.failed]
     return out
@@ -92,7 +110,7 @@ def built(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def built_uk(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("outputs-uk")
+    out = shared_folder(tmp_path_factory, "outputs-uk")
     report = build(Project(ROOT), BuildOptions(publisher="uk-example", out_dir=out, workers=2))
     assert not report.failed, [o.error for o in report.failed]
     return out

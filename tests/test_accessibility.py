@@ -66,3 +66,34 @@ def test_catalogue_search_enhances_with_script(browser, built, library):
     assert page.get_by_role("status").inner_text() == f"1 of {len(library.conditions)} conditions match"
     assert page.get_by_role("heading", name="Swelling filled with fluid behind the knee (Baker's cyst)").is_visible()
     page.close()
+
+
+@pytest.fixture(scope="module")
+def reviewed(tmp_path_factory):
+    """A fixture project approved, edited and packed for review: every sign-off state shows."""
+    from click.testing import CliRunner
+
+    from conftest import copy_project, edit_source
+    from pipeline.cli import main
+
+    project = copy_project(tmp_path_factory.mktemp("reviewed"))
+    runner = CliRunner()
+    for args in (["approve", "--all", "--by", "Dr Test Example, MD"], ["review", "dvt", "tests"]):
+        if args[0] == "review":
+            edit_source(project / "sources/conditions/dvt.yaml", "Sometimes a fever", "Sometimes a high temperature")
+        result = runner.invoke(main, [*args, "--project", str(project)])
+        assert result.exit_code == 0, result.output
+    return project / "outputs"
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+@pytest.mark.parametrize("path", ["review/dvt.html", "review/tests.html", "html/dvt.html", "html/tests.html"])
+def test_review_packs_and_sign_off_states_have_no_axe_violations(browser, reviewed, path, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto((reviewed / path).as_uri())
+        assert axe_violations(page) == []
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
+    finally:
+        page.close()

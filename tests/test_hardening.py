@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,7 +19,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import copy_project, edit_source, manifest, snapshot, write_source
+from conftest import copy_project, edit_source, manifest, shared_folder, snapshot, write_source
+from pipeline.atomic import KILL_SWITCH
 from pipeline.loading import MAX_SOURCE_BYTES
 from textfields import epub_text, html_text, pdf_text
 
@@ -32,10 +34,11 @@ def run(project: Path, *args: str, env: dict | None = None) -> subprocess.Comple
                           env={**os.environ, **(env or {})}, timeout=600)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def good_build(tmp_path_factory):
-    """A fixture project with a finished build, copied fresh for each test that breaks it."""
-    base = copy_project(tmp_path_factory.mktemp("good"))
+    """A fixture project with a finished build, copied fresh for each test that breaks it (made
+    once per run: a second xdist worker waits for the first's lock, then finds nothing to do)."""
+    base = shared_folder(tmp_path_factory, "good", make=copy_project)
     result = run(base, "build", "-j", "1")
     assert result.returncode == 0, result.stderr
     return base
@@ -92,14 +95,14 @@ EDITS = {
     "slug-leaves-its-folder": ("slug: dvt", "slug: ../../etc/dvt",
                                "sources/conditions/dvt.yaml:2:7: error: '../../etc/dvt' is not in the expected form"),
     "reference-leaves-its-folder": ("conditions: [calf-strain]", "conditions: [../topics/tests]",
-                                    "sources/conditions/dvt.yaml:55:16: error: '../topics/tests' is not in the expected form"),
+                                    "sources/conditions/dvt.yaml:56:16: error: '../topics/tests' is not in the expected form"),
     "sms-over-budget": ("message: A swollen, warm calf may be a clot. Call your doctor today.",
                         "message: A swollen, warm calf may be a blood clot in a deep vein. Call your doctor today please.",
-                        "sources/conditions/dvt.yaml:58:12: error: SMS for publisher 'uk-example' is 177 septets"),
+                        "sources/conditions/dvt.yaml:59:12: error: SMS for publisher 'uk-example' is 177 septets"),
     "sms-outside-gsm7": ("Call your doctor today.\n", "Call your doctor today ✓\n",
-                         "sources/conditions/dvt.yaml:58:3: error: SMS for publisher 'uk-example' has characters outside GSM-7: '✓' (U+2713)"),
+                         "sources/conditions/dvt.yaml:59:3: error: SMS for publisher 'uk-example' has characters outside GSM-7: '✓' (U+2713)"),
     "link-scheme": ("    author: Jared S Ernest, PT\n", "    author: Jared S Ernest, PT\n    url: javascript:alert(1)\n",
-                    "sources/conditions/dvt.yaml:63:10: error: 'javascript:alert(1)' is not"),
+                    "sources/conditions/dvt.yaml:64:10: error: 'javascript:alert(1)' is not"),
 }
 
 
@@ -259,34 +262,114 @@ def processes_marked(marker: str) -> set[int]:
     return found
 
 
-def test_killed_builds_leave_only_complete_files_and_the_next_build_repairs(built_project, tmp_path):
-    marker = tmp_path.name
-    out = built_project / "outputs"
-    old = hashes(out)
-    # A new timestamp changes every PDF, EPUB and page: the build rewrites almost everything.
-    env = {"SOURCE_DATE_EPOCH": "1800000000", "HANDOUTS_TEST_MARK": marker}
-    reference = tmp_path / "reference"
-    assert run(built_project, "build", "-j", "1", "--out", str(reference), env=env).returncode == 0
-    new = hashes(reference)
-    for delay in (0.4, 0.8, 1.2, 1.6, 2.0, 2.5):
-        process = subprocess.Popen([*HANDOUTS, "build", "-j", "2", "--project", str(built_project)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **env})
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+# A writer that breaks atomicity on purpose: the meta-tests run the safety checks with it, to
+# show that those checks notice. The same fault point sits halfway through, as in write_atomic.
+PLAIN_WRITES = """
+import pipeline.atomic as atomic, pipeline.build as build
+def plain_write(path, data, tmp_dir=None):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data[:len(data) // 2]); handle.flush(); atomic.fault_point()
+        handle.write(data[len(data) // 2:])
+    atomic.fault_point()
+atomic.write_atomic = build.write_atomic = plain_write
+"""
+
+
+def handouts_with(prelude: str, project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`handouts ARGS` in a fresh process, after running `prelude` (a deliberate break) in it."""
+    code = prelude + "\nimport sys\nfrom pipeline.cli import main\nsys.argv[0] = 'handouts'\nmain()\n"
+    return subprocess.run([sys.executable, "-c", code, *args, "--project", str(project)], capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, timeout=600)
+
+
+def remove_calf_strain_and_rename_publisher(project: Path) -> None:
+    """An edit that rewrites most light artifacts and deletes some: every kind of write a build does."""
+    edit_source(project / "sources/guides/small-guide.yaml", "  - condition: calf-strain\n", "")
+    edit_source(project / DVT, "conditions: [calf-strain]", "conditions: []")
+    edit_source(project / "sources/topics/price-method.yaml", "conditions: [calf-strain]", "conditions: []")
+    (project / "sources/conditions/calf-strain.yaml").unlink()
+    edit_source(project / "sources/publishers/us-default.yaml", "name: ", "name: The ")
+
+
+def kill_at_every_point(good_build: Path, folder: Path, prelude: str = "", stop_at_first: bool = False) -> list[str]:
+    """Kill a build at each of its fault points in turn (halfway through each write, after each
+    write, after each removal), then run the next build; return every broken promise found:
+    a file that is neither its complete old nor its complete new version, a stray temporary
+    file, or a next build whose result differs from an uninterrupted one's."""
+    env = {"SOURCE_DATE_EPOCH": "1800000000"}
+    args = ("build", "-j", "1", "--format", "html,sms")
+
+    def fresh(name: str) -> Path:
+        project = folder / name
+        subprocess.run(["cp", "-a", str(good_build), str(project)], check=True)
+        remove_calf_strain_and_rename_publisher(project)
+        return project
+
+    reference = fresh("reference")
+    old = hashes(reference / "outputs")
+    assert handouts_with("", reference, *args, env=env).returncode == 0
+    new = hashes(reference / "outputs")
+    problems: list[str] = []
+    point = 0
+    while True:
+        point += 1
+        project = fresh(f"kill-{point}")
+        killed = handouts_with(prelude, project, *args, env={**env, KILL_SWITCH: str(point)})
+        if killed.returncode == 0:  # fewer fault points than `point`: every one has been tried
+            break
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        out = project / "outputs"
         for path, digest in hashes(out).items():
-            # Each file is its complete old version or its complete new version; nothing else.
-            assert digest in (old.get(path), new.get(path)), f"{path} is neither old nor new after kill at {delay}s"
-        assert not [p for p in out.rglob("*.tmp") if ".handouts" not in p.parts]
-    assert run(built_project, "build", "-j", "1", env=env).returncode == 0
-    assert hashes(out) == new | {"manifest.json": hashes(out)["manifest.json"]}
-    assert manifest_matches_files(out)
-    assert not list((out / ".handouts").rglob("*.tmp"))
-    # No fork server or worker of a killed build lives on.
+            if digest not in (old.get(path), new.get(path)):
+                problems.append(f"killed at point {point}: {path} is neither its old nor its new version")
+        if [p for p in out.rglob("*.tmp") if ".handouts" not in p.parts]:
+            problems.append(f"killed at point {point}: a temporary file is visible in the outputs")
+        repaired = handouts_with("", project, *args, env=env)
+        if repaired.returncode != 0 or hashes(out) != new:
+            problems.append(f"killed at point {point}: the next build did not give the uninterrupted result")
+        again = handouts_with("", project, *args, env=env)
+        if not manifest_matches_files(out) or re.search(r"^total\s+[1-9]", again.stderr, re.M):
+            problems.append(f"killed at point {point}: manifest and state disagree after the repair")
+        shutil.rmtree(project)
+        if problems and stop_at_first:
+            break
+    assert stop_at_first or point > 20, "the build reached fewer fault points than it has writes"
+    return problems
+
+
+def test_a_build_killed_at_any_write_is_repaired_by_the_next(good_build, tmp_path):
+    """Kills the build deterministically halfway through each write, after each write and after
+    each removal (HANDOUTS_TEST_KILL_AT), manifest and state included: every file is always a
+    complete old or new version, and the next build always gives what an uninterrupted one does.
+
+    The deliberate break that makes it fail, checked below: write_atomic replaced by a plain
+    write (test_the_kill_test_fails_with_plain_writes). The old write order fails it too (seen:
+    state written before the manifest, with a no-op check that trusts the state alone, leaves a
+    stale manifest at 4 of the kill points, which the next build never rewrites).
+    """
+    assert kill_at_every_point(good_build, tmp_path) == []
+
+
+def test_the_kill_test_fails_with_plain_writes(good_build, tmp_path):
+    """The meta-test: with write_atomic replaced by a plain write, the kill test finds half-written files."""
+    problems = kill_at_every_point(good_build, tmp_path, prelude=PLAIN_WRITES, stop_at_first=True)
+    assert any("is neither its old nor its new version" in p for p in problems), problems
+
+
+def test_a_killed_build_leaves_no_process_behind(built_project, tmp_path):
+    """A build SIGKILLed while its workers render PDFs takes its fork server and workers with it."""
+    marker = tmp_path.name
+    env = {"SOURCE_DATE_EPOCH": "1800000000", "HANDOUTS_TEST_MARK": marker, KILL_SWITCH: "12"}
+    killed = run(built_project, "build", "-j", "2", env=env)
+    assert killed.returncode == -signal.SIGKILL
     deadline = time.monotonic() + 10
     while processes_marked(marker) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert processes_marked(marker) == set()
+    del env[KILL_SWITCH]
+    assert run(built_project, "build", "-j", "2", env=env).returncode == 0
+    assert manifest_matches_files(built_project / "outputs")
 
 
 def test_two_builds_at_once_do_not_corrupt_each_other(built_project):

@@ -34,27 +34,27 @@ def assert_everywhere(cli, project, expected: str) -> None:
 
 def test_a_5000_digit_number(cli, project):
     edit_source(project / DVT, "medical_name: Deep vein thrombosis", "medical_name: " + "9" * 5000)
-    assert_everywhere(cli, project, "sources/conditions/dvt.yaml:4:15: error: number 99999999999999999999... "
+    assert_everywhere(cli, project, "sources/conditions/dvt.yaml:5:15: error: number 99999999999999999999... "
                                     "(5000 characters) is out of range: numbers in sources must be between "
                                     "-9007199254740991 and 9007199254740991")
 
 
 def test_an_infinite_float(cli, project):
     edit_source(project / DVT, "medical_name: Deep vein thrombosis", "medical_name: 1.0e+400")
-    assert_everywhere(cli, project, "sources/conditions/dvt.yaml:4:15: error: number 1.0e+400 is out of range: "
+    assert_everywhere(cli, project, "sources/conditions/dvt.yaml:5:15: error: number 1.0e+400 is out of range: "
                                     "numbers in sources must be between -9007199254740991 and 9007199254740991")
 
 
 def test_a_bidi_override_in_patient_text(cli, project):
     edit_source(project / DVT, "medical_name: Deep vein thrombosis", "medical_name: Deep vein \u202esisobmorht")
-    assert_everywhere(cli, project, "sources/conditions/dvt.yaml:4:25: error: invisible character U+202E "
+    assert_everywhere(cli, project, "sources/conditions/dvt.yaml:5:25: error: invisible character U+202E "
                                     "RIGHT-TO-LEFT OVERRIDE is not allowed in sources: it changes how text is "
                                     "shown without being seen; delete it")
 
 
 def test_a_zero_width_space(cli, project):
     edit_source(project / DVT, "medical_name: Deep vein thrombosis", "medical_name: Deep vein throm\u200bbosis")
-    assert_everywhere(cli, project, "sources/conditions/dvt.yaml:4:30: error: invisible character U+200B "
+    assert_everywhere(cli, project, "sources/conditions/dvt.yaml:5:30: error: invisible character U+200B "
                                     "ZERO WIDTH SPACE is not allowed in sources: it changes how text is shown "
                                     "without being seen; delete it")
 
@@ -102,6 +102,8 @@ def test_hidden_files_and_the_known_entries_are_accepted(cli, project):
         if name.endswith(".yaml"):
             if not (project / "sources" / name).exists():
                 write_source(project, f"sources/{name}", "# read by its own step\n")
+        elif name == "approvals":  # its own step checks what it holds: one folder per kind
+            (project / "sources/approvals/conditions").mkdir(parents=True)
         else:
             write_source(project, f"sources/{name}/placeholder.txt", "read by its own step\n")
     result = cli("validate", project_dir=project)

@@ -48,7 +48,7 @@ def test_reading_grade_error(project):
     found = [f for f in findings(project) if f[1] == "reading-grade" and f[0] == "error"]
     assert len(found) == 1
     severity, rule, path, line, column, message = found[0]
-    assert (path, line, column) == (DVT, 9, 3)
+    assert (path, line, column) == (DVT, 10, 3)
     assert message.startswith("'What it is' reads at grade ") and message.endswith("; at most 8 (use shorter words and sentences)")
 
 
@@ -62,7 +62,7 @@ def test_sentence_length(project):
     long = " ".join(["word"] * 26) + "."
     edit_source(project / DVT, "A clot needs a doctor. While you get help, do these things.", long)
     found = [f for f in findings(project) if f[1] == "sentence-length" and f[2] == DVT]
-    assert found[0][0] == "error" and found[0][3:5] == (25, 10)
+    assert found[0][0] == "error" and found[0][3:5] == (26, 10)
     assert found[0][5].startswith("sentence of 26 words; at most 25: 'word word")
 
 
@@ -80,7 +80,7 @@ def test_jargon_needs_a_plain_explanation(project):
                 "title: Deep vein thrombosis (DVT)")
     found = [f for f in findings(project) if f[1] == "jargon"]
     assert [(f[0], f[3], f[4], f[5]) for f in found] == [
-        ("error", 3, 8, "'thrombosis' is used without a plain explanation; on first use also say 'blood clot'")
+        ("error", 4, 8, "'thrombosis' is used without a plain explanation; on first use also say 'blood clot'")
     ]
 
 
@@ -137,7 +137,7 @@ def test_lint_formats(cli, project):
     assert result.exit_code == 1
     assert {d["rule"] for d in json.loads(result.output)["diagnostics"]} >= {"emergency-number"}
     result = cli("lint", "--format", "github", project_dir=project)
-    assert "::error file=sources/conditions/dvt.yaml,line=39,col=9::emergency-number: '999'" in result.output
+    assert "::error file=sources/conditions/dvt.yaml,line=40,col=9::emergency-number: '999'" in result.output
 
 
 @pytest.mark.parametrize("figure", ["1,000", "10,000", "1.000", "1'000", "2,999", "1\u202f000", "1\u00a0112",

@@ -21,7 +21,7 @@ def spanish(project, *, allow_partial=False, publisher="us-default", locale="es-
 
 
 def untranslate(project, relative, pointer, *, fuzzy=False):
-    po = polib.pofile(str(project / relative), wrapwidth=79)
+    po = polib.pofile(str(project / relative), wrapwidth=78)
     item = next(e for e in po if e.msgctxt == pointer)
     if fuzzy:
         item.flags = ["fuzzy"]
@@ -72,7 +72,7 @@ def test_the_spanish_model_of_the_fixture(project):
     assert dvt.title == "Coágulo de sangre en una vena profunda (trombosis venosa profunda, TVP)"
     assert dvt.care_block("emergency").signs == ("De pronto le cuesta respirar", "Tiene dolor en el pecho")
     assert dvt.translation == Translation("es-US") and not dvt.translation.partial
-    assert dvt.slug == "dvt" and dvt.review.status == "draft"  # identifiers and governance stay
+    assert dvt.slug == "dvt" and dvt.reference == "KP-DVT"  # identifiers stay
     assert library.related(dvt) == [("condition", "calf-strain", library.conditions["calf-strain"].title),
                                     ("topic", "tests", "Pruebas que su médico le puede pedir")]
     assert library.guides["small-guide"].title == "Una guía pequeña"
@@ -145,7 +145,7 @@ def test_without_the_publisher_wording_the_locale_is_not_built(project):
 
 
 def test_translations_are_nfc_like_the_sources(project):
-    po = polib.pofile(str(project / DVT_PO), wrapwidth=79)
+    po = polib.pofile(str(project / DVT_PO), wrapwidth=78)
     item = next(e for e in po if e.msgctxt == "/medical_name")
     item.msgstr = "Trombosis venosa profunda (coa\u0301gulo)"  # "á" written as a + combining accent
     po.save(str(project / DVT_PO))

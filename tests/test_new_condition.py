@@ -40,6 +40,9 @@ def add_condition_like(project: Path, original: str, slug: str) -> None:
     # The old title stays inside the new one, so whatever plain words it gave remain.
     text, retitled = re.subn(r"^title: (.+)$", r"title: Example copy of \1", text, count=1, flags=re.M)
     assert renamed == retitled == 1, "the copied source has no one-line slug and title"
+    # A leaflet reference names one item: the copy gets its own.
+    text, referenced = re.subn(r"^reference: (.+)$", r"reference: \1-COPY", text, count=1, flags=re.M)
+    assert referenced == 1, "the copied source has no one-line reference"
     (project / f"sources/conditions/{slug}.yaml").write_text(text, encoding="utf-8")
     guide = project / f"sources/guides/{slugs('guides')[0]}.yaml"
     lines = guide.read_text(encoding="utf-8").splitlines(keepends=True)

@@ -49,10 +49,10 @@ def test_a_flags_web_basis_is_named_among_the_sources(project):
 def test_unknown_red_flag_is_located_with_a_suggestion(cli, project):
     edit_source(project / DVT, "    red_flags: [clot-in-lung]", "    red_flags: [clot-in-lungs]")
     assert errors(cli, project) == [
-        "sources/conditions/dvt.yaml:37:17: error: unknown red flag 'clot-in-lungs': no file "
+        "sources/conditions/dvt.yaml:38:17: error: unknown red flag 'clot-in-lungs': no file "
         "sources/red-flags/clot-in-lungs.yaml (did you mean 'clot-in-lung'?) (at /care/0/red_flags/0)",
         # ...and so the text message's flag is no longer one the leaflet shows.
-        "sources/conditions/dvt.yaml:59:13: error: the SMS names red flag 'clot-in-lung', which is not in "
+        "sources/conditions/dvt.yaml:60:13: error: the SMS names red flag 'clot-in-lung', which is not in "
         "this condition's emergency care block (at /sms/red_flag)",
     ]
 
@@ -60,28 +60,28 @@ def test_unknown_red_flag_is_located_with_a_suggestion(cli, project):
 def test_a_flag_must_share_its_blocks_level(cli, project):
     edit_source(project / DVT, "    red_flags: [clot-in-leg]", "    red_flags: [clot-in-lung]")
     assert errors(cli, project) == [
-        "sources/conditions/dvt.yaml:41:17: error: red flag 'clot-in-lung' is already in the emergency block "
+        "sources/conditions/dvt.yaml:42:17: error: red flag 'clot-in-lung' is already in the emergency block "
         "(at /care/1/red_flags/0)",
     ]
     edit_source(project / LUNG, "level: emergency", "level: urgent")
-    assert "sources/conditions/dvt.yaml:37:17: error: red flag 'clot-in-lung' is urgent; it cannot be in the " \
+    assert "sources/conditions/dvt.yaml:38:17: error: red flag 'clot-in-lung' is urgent; it cannot be in the " \
            "emergency block (at /care/0/red_flags/0)" in errors(cli, project)
 
 
 def test_the_sms_names_an_emergency_flag_of_its_emergency_block(cli, project):
     edit_source(project / DVT, "  red_flag: clot-in-lung", "  red_flag: clot-in-leg")
     assert errors(cli, project) == [
-        "sources/conditions/dvt.yaml:59:13: error: the SMS names red flag 'clot-in-leg', which is urgent; it must "
+        "sources/conditions/dvt.yaml:60:13: error: the SMS names red flag 'clot-in-leg', which is urgent; it must "
         "name an emergency flag (at /sms/red_flag)",
     ]
     edit_source(project / DVT, "  red_flag: clot-in-leg", "  red_flag: no-such-flag")
     assert errors(cli, project)[0].startswith(
-        "sources/conditions/dvt.yaml:59:13: error: unknown red flag 'no-such-flag': no file")
+        "sources/conditions/dvt.yaml:60:13: error: unknown red flag 'no-such-flag': no file")
     # An emergency flag this condition does not show cannot be its text message's warning.
     edit_source(project / DVT, "  red_flag: no-such-flag", "  red_flag: clot-in-lung")
     edit_source(project / CALF, "    red_flags: [clot-in-lung]\n", "    signs: [You faint]\n")
     assert errors(cli, project) == [
-        "sources/conditions/calf-strain.yaml:58:13: error: the SMS names red flag 'clot-in-lung', which is not in "
+        "sources/conditions/calf-strain.yaml:59:13: error: the SMS names red flag 'clot-in-lung', which is not in "
         "this condition's emergency care block (at /sms/red_flag)",
     ]
 
@@ -89,14 +89,14 @@ def test_the_sms_names_an_emergency_flag_of_its_emergency_block(cli, project):
 def test_the_old_emergency_sign_key_is_refused(cli, project):
     edit_source(project / DVT, "  red_flag: clot-in-lung", "  emergency_sign: Chest pain or trouble breathing")
     assert errors(cli, project) == [
-        "sources/conditions/dvt.yaml:59:3: error: unknown field 'emergency_sign' "
+        "sources/conditions/dvt.yaml:60:3: error: unknown field 'emergency_sign' "
         "(at /sms/emergency_sign)",
     ]
 
 
 def test_a_block_needs_flags_or_signs(cli, project):
     edit_source(project / CALF, "  - level: emergency\n    red_flags: [clot-in-lung]\n", "  - level: emergency\n")
-    assert "sources/conditions/calf-strain.yaml:37:5: error: needs 'red_flags' or 'signs' (at /care/0)" \
+    assert "sources/conditions/calf-strain.yaml:38:5: error: needs 'red_flags' or 'signs' (at /care/0)" \
         in errors(cli, project)
 
 

@@ -1,95 +1,106 @@
-"""Release builds refuse drafts and overdue reviews; approved, current content goes out."""
+"""Release builds publish only approved, in-date items and name every other one at its line."""
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
+import json
 
-import polib
 import pytest
 
-from conftest import edit_source
+from conftest import edit_source, manifest
 from pipeline.build import BuildOptions, build
 from pipeline.diagnostics import SourceProblems
 from pipeline.project import Project
 
-TODAY = dt.date(2027, 3, 1)
-# Test data only: real content never names an approver who did not approve it.
-APPROVED = """review:
-  status: approved
-  last_reviewed: 2026-11-21
-  next_review: 2027-11-21
-  approved_by:
-    name: Fixture Reviewer
-    credential: MD
-  approved_on: 2026-11-21"""
-DRAFT = """review:
-  status: draft
-  last_reviewed: 2026-11-21
-  next_review: 2027-11-21"""
+# Test data only: real content never names a reviewer who did not review it.
+REVIEWER = "Dr Test Example, MD"
+TODAY = dt.date.today()
 
 
-def approve_everything(project):
-    for path in (project / "sources").glob("*/*.yaml"):
-        # Red flags are reviewed as part of each item that shows them; profiles and word lists are not content.
-        if path.parent.name in ("conditions", "topics", "guides"):
-            edit_source(path, DRAFT, APPROVED)
+def approve(cli, project, *names, date: dt.date | None = None, next_review: dt.date | None = None):
+    args = ["approve", *(names or ["--all"]), "--by", REVIEWER]
+    if date:
+        args += ["--date", date.isoformat()]
+    if next_review:
+        args += ["--next-review", next_review.isoformat()]
+    result = cli(*args, project_dir=project)
+    assert result.exit_code == 0, result.output
+    # The fixture's Spanish is approved alike (by the same fictional reviewer), so that a release
+    # publishes it too.
+    spanish = cli(*args, "--locale", "es", project_dir=project)
+    assert spanish.exit_code == 0, spanish.output
+    return result
 
 
 def test_release_refuses_drafts_with_a_list(cli, project):
     result = cli("build", "--release", project_dir=project)
     assert result.exit_code == 1
     assert "Release refused: these items are not ready to publish." in result.output
-    assert ("sources/conditions/dvt.yaml:66:11: error: review-draft: a release cannot include drafts "
-            "(at /review/status)") in result.output
-    assert "sources/guides/small-guide.yaml:13:11: error: review-draft:" in result.output
+    assert ("sources/conditions/dvt.yaml:3:12: error: review-draft: KP-DVT is a draft: no clinician has "
+            "approved it (run 'handouts review dvt', then the reviewer runs 'handouts approve dvt --by "
+            "\"Name, credential\"') (at /reference)") in result.output
+    assert "sources/guides/small-guide.yaml:3:12: error: review-draft: KP-GUIDE-SMALL is a draft" in result.output
     assert not (project / "outputs").exists()
 
 
-def test_release_refuses_overdue_reviews(project):
-    approve_everything(project)
+def test_approve_then_release_builds_clean(cli, project):
+    approve(cli, project)
+    result = cli("build", "--release", "-j", "1", project_dir=project)
+    assert result.exit_code == 0, result.output
+    assert "left out" not in result.output
+    out = project / "outputs"
+    page = (out / "html/dvt.html").read_text(encoding="utf-8")
+    assert "Draft" not in page and "draft" not in page
+    assert f"Status: approved by Dr Test Example, MD, on" in page
+    assert "Leaflet reference KP-DVT, version 1, published" in page
+    paths = {a["path"] for a in manifest(out)["artifacts"]}
+    assert {"html/dvt.html", "pdf/dvt.pdf", "epub/small-guide.epub", "sms/dvt.txt", "html/tests.html"} <= paths
+
+
+def test_release_refuses_overdue_reviews(cli, project):
+    approve(cli, project, date=TODAY - dt.timedelta(days=800), next_review=TODAY - dt.timedelta(days=1))
     with pytest.raises(SourceProblems) as refused:
-        build(Project(project), BuildOptions(release=True, today=dt.date(2028, 1, 1), workers=1))
-    english = {(d.rule, d.message) for d in refused.value.diagnostics if not d.path.startswith("sources/locales/")}
-    assert english == {("review-overdue", "review was due on 2027-11-21")}
-    assert ("sources/conditions/dvt.yaml", 68, 16) in {(d.path, d.line, d.column) for d in refused.value.diagnostics}
+        build(Project(project), BuildOptions(release=True, workers=1))
+    found = {(d.path, d.line, d.column, d.rule) for d in refused.value.diagnostics}
+    assert ("sources/conditions/dvt.yaml", 3, 12, "review-overdue") in found
+    message = next(d.message for d in refused.value.diagnostics if d.path.endswith("dvt.yaml"))
+    assert message == (f"KP-DVT version 1: clinical review was due on {TODAY - dt.timedelta(days=1)} "
+                       f"(approved by Dr Test Example on {TODAY - dt.timedelta(days=800)})")
 
 
-def test_release_accepts_approved_current_content(project):
-    approve_everything(project)
-    # English only: no medical translator has approved the fixture's Spanish (see below).
-    shutil.rmtree(project / "sources/locales")
-    report = build(Project(project), BuildOptions(release=True, today=TODAY, workers=1))
-    assert not report.failed
-    page = (project / "outputs/html/dvt.html").read_text(encoding="utf-8")
-    assert "Draft" not in page
-    assert "Status: approved by Fixture Reviewer, MD, on November 21, 2026." in page
+def test_release_leaves_out_what_changed_and_keeps_the_rest(cli, project):
+    approve(cli, project)
+    edit_source(project / "sources/conditions/dvt.yaml", "You have chest pain", "You have sudden chest pain")
+    result = cli("build", "--release", "-j", "1", project_dir=project)
+    assert result.exit_code == 1
+    assert "Release: left out 2 item(s) that are not approved and in date:" in result.output
+    assert (f"sources/conditions/dvt.yaml:3:12: error: review-changed: KP-DVT changed since clinical review on "
+            f"{TODAY} (version 1) and is not yet re-reviewed") in result.output
+    # The guide cannot go without its chapter, and says which one at the chapter's line.
+    assert ("sources/guides/small-guide.yaml:9:16: error: review-chapter: chapter KP-DVT cannot be released "
+            "(see sources/conditions/dvt.yaml), so neither can this guide") in result.output
+    out = project / "outputs"
+    paths = {a["path"] for a in manifest(out)["artifacts"]}
+    assert "html/calf-strain.html" in paths and "pdf/calf-strain.pdf" in paths
+    assert not {p for p in paths if "dvt" in p or "small-guide" in p}
+    assert not (out / "html/dvt.html").exists()
+    # Pages that show the left-out item keep its title, without a link to a page not published.
+    calf = (out / "html/calf-strain.html").read_text(encoding="utf-8")
+    assert "<li>Blood clot in a deep vein (deep vein thrombosis, DVT)</li>" in calf
+    assert 'href="dvt.html"' not in calf
+    csv = (out / "sms/messages.csv").read_text(encoding="utf-8")
+    assert "dvt" not in csv and "calf-strain" in csv
+    # Nothing changed: the next release says the same, without building anything.
+    again = cli("build", "--release", "-j", "1", project_dir=project)
+    assert again.exit_code == 1 and "review-changed: KP-DVT" in again.output
+    state = json.loads((out / ".handouts/state.json").read_text())
+    assert state["refused"]
 
 
-def test_release_refuses_unreviewed_and_fuzzy_translations_at_the_po_line(project):
-    approve_everything(project)
-    po_path = project / "sources/locales/es/conditions/dvt.po"
-    edit_source(project / "sources/conditions/dvt.yaml", "  - Sometimes a fever", "  - Sometimes a fever or chills")
-    po = polib.pofile(str(po_path), wrapwidth=79)
-    # What 'handouts i18n extract' does to the entry whose English changed.
-    item = next(e for e in po if e.msgctxt == "/symptoms/4")
-    item.previous_msgid, item.msgid, item.flags = item.msgid, "Sometimes a fever or chills", ["fuzzy"]
-    po.save(str(po_path))
-    lines = po_path.read_text(encoding="utf-8").split("\n")
-    line = next(i for i in range(lines.index('msgctxt "/symptoms/4"'), len(lines)) if lines[i].startswith("msgstr")) + 1
-    with pytest.raises(SourceProblems) as refused:
-        build(Project(project), BuildOptions(release=True, today=TODAY, workers=1))
-    found = {(d.path, d.line, d.rule) for d in refused.value.diagnostics}
-    assert found == {
-        ("sources/locales/es/conditions/dvt.po", line, "translation-fuzzy"),
-        ("sources/locales/es/conditions/calf-strain.po", 1, "translation-unreviewed"),
-        ("sources/locales/es/topics/price-method.po", 1, "translation-unreviewed"),
-        ("sources/locales/es/topics/tests.po", 1, "translation-unreviewed"),
-        ("sources/locales/es/guides/small-guide.po", 1, "translation-unreviewed"),
-        ("sources/locales/es/red-flags/clot-in-leg.po", 1, "translation-unreviewed"),
-        ("sources/locales/es/red-flags/clot-in-lung.po", 1, "translation-unreviewed"),
-    }
-    assert not (project / "outputs").exists()
-    # A publisher that does not publish in Spanish is not held back by it.
-    report = build(Project(project), BuildOptions(publisher="uk-example", release=True, today=TODAY, workers=1))
-    assert not report.failed
+def test_a_release_build_removes_earlier_draft_outputs(cli, project):
+    assert cli("build", "-j", "1", project_dir=project).exit_code == 0
+    assert (project / "outputs/html/dvt.html").exists()
+    approve(cli, project, "calf-strain", "price-method")
+    cli("build", "--release", "-j", "1", project_dir=project)
+    assert not (project / "outputs/html/dvt.html").exists()
+    assert (project / "outputs/html/calf-strain.html").exists()

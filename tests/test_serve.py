@@ -55,11 +55,11 @@ def test_edits_appear_in_the_browser_and_errors_are_shown(tmp_path):
 
             edit_source(project / "sources/conditions/dvt.yaml", "  - level: emergency", "  - level: emergncy")
             overlay = page.locator("#preview-errors")
-            expect(overlay).to_contain_text("sources/conditions/dvt.yaml:36:12: error: 'emergncy' is not one of",
+            expect(overlay).to_contain_text("sources/conditions/dvt.yaml:37:12: error: 'emergncy' is not one of",
                                             timeout=60_000)
             # The last good version is still what is served.
             expect(page.locator(".summary")).to_contain_text("A clot of blood can form")
-            assert "sources/conditions/dvt.yaml:36:12: error:" in wait_for_line(process, r".*dvt\.yaml:36:12: error:.*")
+            assert "sources/conditions/dvt.yaml:37:12: error:" in wait_for_line(process, r".*dvt\.yaml:37:12: error:.*")
             browser.close()
         assert "reload.js" not in (project / "outputs/html/dvt.html").read_text()  # never written to disk
     finally:
@@ -72,7 +72,7 @@ def test_a_broken_first_build_serves_the_errors_and_reloads_when_fixed(tmp_path)
 
     project = copy_project(tmp_path / "p")
     edit_source(project / "sources/conditions/dvt.yaml", "  - level: emergency", "  - level: emergncy")
-    located = "sources/conditions/dvt.yaml:36:12: error: 'emergncy' is not one of"
+    located = "sources/conditions/dvt.yaml:37:12: error: 'emergncy' is not one of"
     process = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--port", "0", "--project", str(project)],
                                stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})

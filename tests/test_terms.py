@@ -62,7 +62,7 @@ def test_the_sms_is_filled_too(project):
 def test_unknown_placeholder_is_an_error_at_the_line(cli, project):
     edit_source(project / CALF, "A {physio} can help", "A {physoi} can help")
     assert errors(cli, project) == [
-        "sources/conditions/calf-strain.yaml:35:18: error: unknown placeholder '{physoi}': no publisher profile "
+        "sources/conditions/calf-strain.yaml:36:18: error: unknown placeholder '{physoi}': no publisher profile "
         "defines the term 'physoi' (did you mean '{physio}'?) (at /treatments/1/description)",
     ]
 
@@ -70,9 +70,9 @@ def test_unknown_placeholder_is_an_error_at_the_line(cli, project):
 def test_a_term_missing_from_one_profile_is_an_error(cli, project):
     edit_source(project / "sources/publishers/uk-example.yaml", "  sport: sport\n", "")
     assert errors(cli, project) == [
-        "sources/conditions/calf-strain.yaml:27:7: error: placeholder '{sport}' has no term in publisher profile "
+        "sources/conditions/calf-strain.yaml:28:7: error: placeholder '{sport}' has no term in publisher profile "
         "'uk-example' (add it under 'terms' in sources/publishers/uk-example.yaml) (at /self_care/steps/1)",
-        "sources/conditions/calf-strain.yaml:35:18: error: placeholder '{sport}' has no term in publisher profile "
+        "sources/conditions/calf-strain.yaml:36:18: error: placeholder '{sport}' has no term in publisher profile "
         "'uk-example' (add it under 'terms' in sources/publishers/uk-example.yaml) (at /treatments/1/description)",
     ]
 
@@ -84,5 +84,5 @@ def test_lint_reads_the_filled_text(project):
     edit_source(project / CALF, "A {physio} can help", "A physiotherapist can help")
     problems, _ = lint_project(Project(project))
     found = [(d.path, d.line, d.rule, d.message) for d in problems if d.rule == "locale-words"]
-    assert found == [(CALF, 35, "locale-words", "'physiotherapist' is not en-US usage, and this text is published "
+    assert found == [(CALF, 36, "locale-words", "'physiotherapist' is not en-US usage, and this text is published "
                                                 "by 'us-default' (en-US); write {physio}")]

@@ -33,7 +33,7 @@ def test_missing_required_field(cli, project):
 def test_wrong_type(cli, project):
     edit_source(project / "sources/conditions/dvt.yaml", "  - Swelling in the leg\n", "  - 42\n")
     result = cli("validate", project_dir=project)
-    assert errors(result) == ["sources/conditions/dvt.yaml:13:5: error: 42 is not of type 'string' (at /symptoms/0)"]
+    assert errors(result) == ["sources/conditions/dvt.yaml:14:5: error: 42 is not of type 'string' (at /symptoms/0)"]
 
 
 def test_unknown_field_points_at_the_key_and_suggests(cli, project):
@@ -41,7 +41,7 @@ def test_unknown_field_points_at_the_key_and_suggests(cli, project):
     result = cli("validate", project_dir=project)
     assert errors(result) == [
         "sources/conditions/dvt.yaml:2:1: error: missing required field 'summary'",
-        "sources/conditions/dvt.yaml:5:1: error: unknown field 'sumary' (did you mean 'summary'?) (at /sumary)",
+        "sources/conditions/dvt.yaml:6:1: error: unknown field 'sumary' (did you mean 'summary'?) (at /sumary)",
     ]
 
 
@@ -49,7 +49,7 @@ def test_bad_enum_value(cli, project):
     edit_source(project / "sources/conditions/dvt.yaml", "  - level: emergency", "  - level: emergncy")
     result = cli("validate", project_dir=project)
     assert errors(result)[0] == (
-        "sources/conditions/dvt.yaml:36:12: error: 'emergncy' is not one of "
+        "sources/conditions/dvt.yaml:37:12: error: 'emergncy' is not one of "
         "['emergency', 'urgent', 'routine'] (at /care/0/level)"
     )
 
@@ -71,12 +71,35 @@ def test_review_more_than_three_years_away(cli, project):
     ]
 
 
-def test_approved_item_names_its_approver(cli, project):
-    edit_source(project / "sources/conditions/dvt.yaml", "status: draft", "status: approved")
+def test_a_typed_status_is_refused_with_the_command_to_use(cli, project):
+    edit_source(project / "sources/conditions/dvt.yaml", "review:\n", "review:\n  status: approved\n")
+    result = cli("validate", project_dir=project)
+    assert result.exit_code == 1
+    assert errors(result) == [
+        "sources/conditions/dvt.yaml:67:3: error: 'status' is no longer typed in a source: clinical sign-off "
+        "is derived from the approvals ledger. Remove it, and have the reviewing clinician run "
+        "'handouts approve dvt --by \"Name, credential\"' (at /review/status)"
+    ]
+
+
+def test_every_item_needs_a_reference_in_the_expected_form(cli, project):
+    edit_source(project / "sources/conditions/dvt.yaml", "reference: KP-DVT\n", "")
+    edit_source(project / "sources/topics/tests.yaml", "reference: KP-TESTS", "reference: kp tests")
     result = cli("validate", project_dir=project)
     assert errors(result) == [
-        "sources/conditions/dvt.yaml:66:3: error: missing required field 'approved_by' (at /review)",
-        "sources/conditions/dvt.yaml:66:3: error: missing required field 'approved_on' (at /review)",
+        "sources/conditions/dvt.yaml:2:1: error: missing required field 'reference'",
+        "sources/topics/tests.yaml:3:12: error: 'kp tests' is not in the expected form: The leaflet reference "
+        "printed on every format, for example 'KP-DVT': capital letters, digits and hyphens, starting with a "
+        "2 to 4 letter prefix. Unique across all sources; never reuse or change one once published (at /reference)",
+    ]
+
+
+def test_a_reference_names_one_item(cli, project):
+    edit_source(project / "sources/topics/tests.yaml", "reference: KP-TESTS", "reference: KP-DVT")
+    result = cli("validate", project_dir=project)
+    assert errors(result) == [
+        "sources/topics/tests.yaml:3:12: error: reference 'KP-DVT' is already used by "
+        "sources/conditions/dvt.yaml:3; each item needs its own (at /reference)"
     ]
 
 
@@ -84,7 +107,7 @@ def test_broken_reference(cli, project):
     edit_source(project / "sources/guides/small-guide.yaml", "condition: calf-strain", "condition: calf-strian")
     result = cli("validate", project_dir=project)
     assert errors(result) == [
-        "sources/guides/small-guide.yaml:9:16: error: unknown condition 'calf-strian': no file "
+        "sources/guides/small-guide.yaml:10:16: error: unknown condition 'calf-strian': no file "
         "sources/conditions/calf-strian.yaml (did you mean 'calf-strain'?) (at /chapters/1/condition)"
     ]
 
@@ -98,7 +121,7 @@ def test_slug_must_match_file_name(cli, project):
 def test_slug_that_tries_to_leave_its_folder(cli, project):
     edit_source(project / "sources/conditions/dvt.yaml", "conditions: [calf-strain]", "conditions: [../../etc/passwd]")
     result = cli("validate", project_dir=project)
-    assert errors(result)[0].startswith("sources/conditions/dvt.yaml:55:16: error: '../../etc/passwd' is not in the expected form")
+    assert errors(result)[0].startswith("sources/conditions/dvt.yaml:56:16: error: '../../etc/passwd' is not in the expected form")
 
 
 def test_schema_comment_is_required(cli, project):
@@ -131,7 +154,7 @@ def test_github_format(cli, project):
     result = cli("validate", "--format", "github", project_dir=project)
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == (
-        "::error file=sources/conditions/dvt.yaml,line=36,col=12::'emergncy' is not one of "
+        "::error file=sources/conditions/dvt.yaml,line=37,col=12::'emergncy' is not one of "
         "['emergency', 'urgent', 'routine'] (at /care/0/level)"
     )
 
@@ -143,7 +166,7 @@ def test_json_format(cli, project):
     report = json.loads(result.output)
     first = report["diagnostics"][0]
     assert first == {
-        "path": "sources/conditions/dvt.yaml", "line": 36, "column": 12, "severity": "error",
+        "path": "sources/conditions/dvt.yaml", "line": 37, "column": 12, "severity": "error",
         "message": "'emergncy' is not one of ['emergency', 'urgent', 'routine']",
         "pointer": "/care/0/level", "rule": "",
     }
@@ -155,9 +178,9 @@ def test_sms_over_budget_is_a_validation_error(cli, project):
                 "message: A swollen, warm calf may be a clot. Call your doctor today, or as soon as you can. Please.")
     result = cli("validate", project_dir=project)
     assert errors(result) == [
-        "sources/conditions/dvt.yaml:58:12: error: SMS for publisher 'uk-example' is 180 septets; one message "
+        "sources/conditions/dvt.yaml:59:12: error: SMS for publisher 'uk-example' is 180 septets; one message "
         "holds 160 (shorten it by 20) (at /sms/message)",
-        "sources/conditions/dvt.yaml:58:12: error: SMS for publisher 'us-default' is 175 septets; one message "
+        "sources/conditions/dvt.yaml:59:12: error: SMS for publisher 'us-default' is 175 septets; one message "
         "holds 160 (shorten it by 15) (at /sms/message)",
     ]
 

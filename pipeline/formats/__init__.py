@@ -6,12 +6,10 @@ reads sources and never writes files: the build does both.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import Mapping
 
-from ..model import Library, Publisher
+from ..model import FrozenMap, Library, Publisher
 
 
 @dataclass(frozen=True)
@@ -39,6 +37,8 @@ class RenderContext:
     created: str
     # For aggregate formats only: (path, bytes) of every other artifact of the build.
     listed: tuple[tuple[str, int], ...] = ()
+    # For on-demand formats only: what the command gathered besides the model, by (kind, slug).
+    extras: Mapping = field(default_factory=FrozenMap)
 
     def __post_init__(self) -> None:
         # Renderers see only text filled with this publisher's words ({physio} ->
@@ -53,11 +53,14 @@ class RenderContext:
 
 
 class Format:
-    """Base class: subclasses set `name` and the files their output depends on."""
+    """Base class: subclasses set `name`, plan jobs and render them.
+
+    A format does not list the files it uses: every artifact's fingerprint covers the whole
+    package, its schemas and the libraries that render (see pipeline/toolchain.py). What a
+    format does say is which part of the content model a job shows (`inputs`).
+    """
 
     name: str = ""
-    # Package files (templates, styles, fonts) whose change must rebuild this format.
-    resources: tuple[Path, ...] = ()
     # Formats whose outputs this one lists (the catalogue needs the others' sizes).
     aggregate: bool = False
     # Costly enough (tens of milliseconds or more) to send to a worker process.
@@ -65,6 +68,8 @@ class Format:
     # Takes every word it writes from the content model and its Wording (no fixed English),
     # so the build plans its jobs in every locale of the publisher, not the primary one only.
     localized: bool = False
+    # Built only when a command asks for it (the review pack), never by a normal build.
+    on_demand: bool = False
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         raise NotImplementedError
@@ -73,7 +78,8 @@ class Format:
         raise NotImplementedError
 
     def inputs(self, job: Job, ctx: RenderContext) -> str:
-        """A stable text of everything in the content model that this job's bytes depend on."""
+        """A stable text of everything in the content model that this job's bytes depend on:
+        with the job and the toolchain, its fingerprint. By default, all of it."""
         return repr((ctx.library, ctx.publisher, ctx.created))
 
     def warm_up(self) -> None:
@@ -92,17 +98,6 @@ def register(fmt: Format) -> Format:
     return fmt
 
 
-def resource_digest(paths: Iterable[Path]) -> str:
-    """One hash of the bytes of every resource file, so any edit rebuilds what uses it."""
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            digest.update(file.name.encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()
-
-
 def subject_inputs(item, ctx: RenderContext) -> str:
     """What a page about one item depends on: the item, the titles it links to, the publisher."""
     return repr((item, ctx.library.related(item), ctx.publisher, ctx.created))
@@ -110,6 +105,6 @@ def subject_inputs(item, ctx: RenderContext) -> str:
 
 def all_formats() -> dict[str, Format]:
     """Every registered format, importing the modules that register them."""
-    from . import catalogue, epub, hazard_log, html, pdf, sms  # noqa: F401  (import registers)
+    from . import catalogue, epub, hazard_log, html, pdf, review, sms  # noqa: F401  (import registers)
 
     return REGISTRY

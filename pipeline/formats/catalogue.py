@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..presentation import STYLES_DIR, TEMPLATES_DIR, format_date, format_number, render_template
+from ..presentation import format_date, format_number, render_template
 from . import Format, Job, RenderContext, register
 from .hazard_log import PATH as HAZARD_LOG
 
@@ -24,14 +24,32 @@ def human_size(size: int, locale: str) -> str:
     return f"{format_number(size / 1024 / 1024, locale, 1)} MB"
 
 
-def _status(review) -> str:
-    return "draft, not yet clinically reviewed" if review.is_draft else "approved"
+def _status(item, locale: str) -> str:
+    """The item's sign-off status in words."""
+    state = item.approval
+    latest = state.latest
+    if state.status == "approved":
+        words = f"approved by {latest.reviewer.name}, {latest.reviewer.credential}"
+    elif state.status == "overdue":
+        words = f"clinical review overdue since {format_date(latest.next_review, locale)}"
+    elif state.status == "changed":
+        words = f"changed since clinical review on {format_date(latest.date, locale)}, not yet re-reviewed"
+    else:
+        words = "draft, not yet clinically reviewed"
+    return words
+
+
+def _dates(item) -> tuple:
+    """(last reviewed, next review): the approval's when one is in force, else the editor's."""
+    approval = item.approval.in_force
+    if approval:
+        return approval.date, approval.next_review
+    return item.review.last_reviewed, item.review.next_review
 
 
 class CatalogueFormat(Format):
     name = "catalogue"
     aggregate = True
-    resources = (TEMPLATES_DIR / "catalogue.html.j2", STYLES_DIR / "site.css")
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         return [Job("catalogue", "index", "index.html")]
@@ -56,20 +74,22 @@ class CatalogueFormat(Format):
                 "title": condition.title,
                 "letter": condition.title[0].lower(),
                 "search": f"{condition.title} {condition.medical_name}".lower(),
-                "status": _status(condition.review),
-                "last_reviewed": format_date(condition.review.last_reviewed, locale),
-                "next_review": format_date(condition.review.next_review, locale),
+                "reference": condition.reference,
+                "version": condition.approval.version,
+                "status": _status(condition, locale),
+                "last_reviewed": format_date(_dates(condition)[0], locale),
+                "next_review": format_date(_dates(condition)[1], locale),
                 "files": files,
             })
         topics = [
             {"href": f"html/{t.slug}.html", "title": t.title, "size": human_size(sizes[f"html/{t.slug}.html"], locale),
-             "status": _status(t.review)}
+             "status": _status(t, locale)}
             for t in sorted(library.topics.values(), key=lambda t: t.title.lower())
             if f"html/{t.slug}.html" in sizes
         ]
         guides = [
             {"href": f"epub/{g.slug}.epub", "title": g.title, "size": human_size(sizes[f"epub/{g.slug}.epub"], locale),
-             "status": _status(g.review), "description": g.description}
+             "status": _status(g, locale), "description": g.description}
             for g in library.guides.values() if f"epub/{g.slug}.epub" in sizes
         ]
         tables = [{"href": "sms/messages.csv", "label": "All text messages (CSV)",
@@ -83,7 +103,7 @@ class CatalogueFormat(Format):
             guides=guides,
             tables=tables,
             letters=sorted({c["letter"] for c in conditions}),
-            drafts=sum(item.review.is_draft for item in items),
+            drafts=sum(not item.approval.is_approved for item in items),
             hazard_log=human_size(sizes[HAZARD_LOG], locale) if HAZARD_LOG in sizes else None,
         )
         return html.encode("utf-8")

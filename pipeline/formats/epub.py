@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from ..presentation import STYLES_DIR, TEMPLATES_DIR, render_template
+from ..presentation import STYLES_DIR, render_template
 from . import Format, Job, RenderContext, register
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
@@ -42,7 +42,7 @@ def guide_html(guide, ctx: RenderContext) -> str:
         return f"#{slug}" if slug in in_book else ctx.publisher.page_url(slug)
 
     return render_template("guide.html.j2", guide=guide, chapters=chapters, library=ctx.library,
-                           publisher=ctx.publisher, link=link)
+                           publisher=ctx.publisher, link=link, created=ctx.created)
 
 
 def metadata(guide, ctx: RenderContext) -> dict:
@@ -125,6 +125,9 @@ def finish_package(epub: bytes, guide, ctx: RenderContext) -> bytes:
         f'    <meta property="dcterms:conformsTo">{CONFORMANCE}</meta>\n'
         f'    <meta property="a11y:certifiedBy">{escape(ctx.publisher.name)}</meta>\n'
         '    <meta name="cover" content="cover-image" />\n'
+        # The guide's leaflet reference and version, as every other format carries them.
+        f'    <dc:identifier id="reference">{escape(guide.reference)}</dc:identifier>\n'
+        f'    <meta property="schema:version">{guide.approval.version}</meta>\n'
     )
     opf = opf.replace("  </metadata>", claim + "  </metadata>", 1)
     opf = re.sub(r'prefix="([^"]*)"', lambda m: f'prefix="{m.group(1)} {A11Y_PREFIX}"', opf, count=1)
@@ -157,7 +160,6 @@ def finish_package(epub: bytes, guide, ctx: RenderContext) -> bytes:
 class EpubFormat(Format):
     name = "epub"
     heavy = True
-    resources = (TEMPLATES_DIR / "guide.html.j2", TEMPLATES_DIR / "_content.html.j2", STYLES_DIR / "epub.css")
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         return [Job("epub", "guide", f"epub/{slug}.epub", guide=slug) for slug in ctx.library.guides]

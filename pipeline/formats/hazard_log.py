@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model import LIKELIHOODS, RISK_MATRIX, SEVERITIES, Risk
-from ..presentation import STYLES_DIR, TEMPLATES_DIR, render_template
+from ..presentation import render_template
 from . import Format, Job, RenderContext, register
 
 PATH = "html/hazard-log.html"
@@ -18,7 +18,6 @@ def risk_text(risk: Risk) -> str:
 
 class HazardLogFormat(Format):
     name = "hazard-log"
-    resources = (TEMPLATES_DIR / "hazard-log.html.j2", STYLES_DIR / "site.css")
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         return [Job("hazard-log", "page", PATH)] if ctx.library.hazard_log else []

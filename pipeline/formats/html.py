@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..model import Condition, Topic
-from ..presentation import (ASSETS_DIR, STYLES_DIR, TEMPLATES_DIR, json_for_script,
-                            medical_web_page, render_template)
+from ..presentation import (ASSETS_DIR, STYLES_DIR, json_for_script, medical_web_page,
+                            render_template)
 from . import Format, Job, RenderContext, register, subject_inputs
 
 FONT_FILES = sorted(p.name for p in (ASSETS_DIR / "fonts").iterdir() if p.is_file())
@@ -40,8 +40,6 @@ def web_link(kind: str, slug: str) -> str:
 
 class HtmlFormat(Format):
     name = "html"
-    resources = (TEMPLATES_DIR / "page.html.j2", TEMPLATES_DIR / "_content.html.j2",
-                 STYLES_DIR / "site.css", ASSETS_DIR / "fonts")
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         jobs = [

@@ -6,7 +6,7 @@ import hashlib
 import logging
 from functools import lru_cache
 
-from ..presentation import ASSETS_DIR, STYLES_DIR, TEMPLATES_DIR
+from ..presentation import ASSETS_DIR, STYLES_DIR
 from ..qr import qr_data_uri
 from . import Format, Job, RenderContext, register, subject_inputs
 from .html import render_page, subject
@@ -63,8 +63,6 @@ def pdf_link(publisher):
 class PdfFormat(Format):
     name = "pdf"
     heavy = True
-    resources = (TEMPLATES_DIR / "page.html.j2", TEMPLATES_DIR / "_content.html.j2",
-                 STYLES_DIR / "leaflet.css", ASSETS_DIR / "fonts")
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         return [
@@ -94,6 +92,8 @@ class PdfFormat(Format):
             data = document.write_pdf(
                 stylesheets=[sheets[size]], font_config=fonts,
                 pdf_variant="pdf/ua-1",
+                # Keeps the page's reference, version and review status as document metadata.
+                custom_metadata=True,
                 # Derived from the content, so the same input gives the same bytes.
                 pdf_identifier=hashlib.sha256(html.encode()).hexdigest()[:32].encode(),
             )

@@ -38,7 +38,7 @@ class SmsFormat(Format):
 
     def inputs(self, job: Job, ctx: RenderContext) -> str:
         if job.variant == "table":
-            return repr(([(c.slug, c.title, c.sms, c.review.status) for c in ctx.library.conditions.values()],
+            return repr(([(c.slug, c.reference, c.title, c.sms, c.approval) for c in ctx.library.conditions.values()],
                          ctx.publisher, ctx.library.wording))
         condition = ctx.library.conditions[job.condition]
         return repr((condition.slug, condition.sms, ctx.publisher, ctx.library.wording))
@@ -52,13 +52,15 @@ class SmsFormat(Format):
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         # "septets" holds UTF-16 units when the encoding is UCS-2 (as the sms command says).
-        writer.writerow(["slug", "locale", "title", "message", "encoding", "septets", "segments", "status"])
+        writer.writerow(["slug", "locale", "reference", "version", "title", "message", "encoding", "septets",
+                         "segments", "status"])
         for condition in ctx.library.conditions.values():
             message = compose(condition, ctx.publisher, ctx.library.wording)
             cost = encode(message)
             # A cell starting with = + - @ would run as a formula in a spreadsheet.
-            writer.writerow([condition.slug, ctx.locale, _cell(condition.title), _cell(message), cost.encoding,
-                             cost.units, cost.segments, condition.review.status])
+            writer.writerow([condition.slug, ctx.locale, condition.reference, condition.approval.version,
+                             _cell(condition.title), _cell(message), cost.encoding, cost.units, cost.segments,
+                             condition.approval.status])
         return out.getvalue().encode("utf-8")
 
 

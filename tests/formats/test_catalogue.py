@@ -63,8 +63,9 @@ def test_catalogue_lists_every_condition_with_status_and_sizes(built, library):
     for slug, condition in library.conditions.items():
         [entry] = [e for e in entries if f'href="html/{slug}.html"' in e]
         day = condition.review.last_reviewed
-        status = "draft, not yet clinically reviewed" if condition.review.status == "draft" else "approved"
-        assert f"Status: {status}. Last reviewed {day:%B} {day.day}, {day.year}." in entry, slug
+        assert condition.approval.status == "draft"  # the real sources: no clinician has approved them
+        assert (f"Leaflet {condition.reference}, version 1. Status: draft, not yet clinically reviewed. "
+                f"Last reviewed {day:%B} {day.day}, {day.year}.") in entry, slug
     assert re.search(r"Printable leaflet, A4 \(PDF\)</a> \(\d+ KB\)", index)
     for slug in library.guides:
         assert f'href="epub/{slug}.epub"' in index

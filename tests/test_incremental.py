@@ -1,0 +1,145 @@
+"""Incremental equals clean: change each kind of input in turn and compare with a clean build.
+
+Inputs mutated, one per case: a source, a template, a stylesheet, a schema (loosened and
+tightened), a Python module of the package, the publisher profile, and (in-process) the
+version of a rendering library. Each case runs on its own copy of the package, so editing
+package code cannot touch the checkout; builds run in fresh processes with PYTHONPATH
+pointing at that copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_project, edit_source, shared_folder
+from pipeline.toolchain import SCHEMA_DIR
+
+DVT_PAGES = {"html/dvt.html", "pdf/dvt.pdf", "pdf/dvt.letter.pdf", "pdf/dvt.large-print.pdf"}
+ASSETS = {"html/assets/site.css", *(f"html/assets/fonts/{p.name}" for p in (ROOT / "pipeline/assets/fonts").iterdir())}
+
+
+def make_base(folder: Path) -> None:
+    """A copy of the package and of the fixture project, built once."""
+    shutil.copytree(ROOT / "pipeline", folder / "package/pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(SCHEMA_DIR, folder / "package/schemas")
+    copy_project(folder / "project")
+    result = handouts(folder, "build", "-j", "2")
+    assert result.returncode == 0, result.stderr
+
+
+def handouts(case: Path, *args: str, out: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(case / "package")}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    extra = ["--out", str(out)] if out else []
+    return subprocess.run([sys.executable, "-m", "pipeline", *args, *extra, "--project", str(case / "project")],
+                          capture_output=True, text=True, env=env, cwd=case, timeout=900)
+
+
+def hashes(out: Path) -> dict[str, str]:
+    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file() and ".handouts" not in p.parts}
+
+
+def built(result: subprocess.CompletedProcess) -> set[str]:
+    return set(re.findall(r"^built\s+\S+\s+(\S+) \(", result.stderr, re.M))
+
+
+def _in(case: Path, relative: str, old: str, new: str) -> None:
+    edit_source(case / relative, old, new)
+
+
+# name: (edit, artifacts that must be rebuilt: a set, or None for every one). Package files
+# are the toolchain of every artifact, so any edit to one rebuilds everything.
+MUTATIONS = {
+    "source": (lambda case: _in(case, "project/sources/conditions/dvt.yaml", "It is serious, so get medical help",
+                                "It is serious, so please get medical help"),
+               DVT_PAGES | {"epub/small-guide.epub", "index.html"}),
+    "template": (lambda case: _in(case, "package/pipeline/templates/_content.html.j2", "</h2>", "</h2>\n"), None),
+    "style": (lambda case: _in(case, "package/pipeline/styles/leaflet.css", "}", "}\nh2 { letter-spacing: 0.01em; }"),
+              None),
+    "schema": (lambda case: _in(case, "package/schemas/condition.schema.json", '"description": "',
+                                '"description": "(edited) '), None),
+    "python-module": (lambda case: _in(case, "package/pipeline/qr.py", 'error="m"', 'error="h"'), None),
+    "publisher-profile": (lambda case: _in(case, "project/sources/publishers/us-default.yaml",
+                                           "name: ", "name: The "),
+                          "all but assets"),
+}
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    return shared_folder(tmp_path_factory, "incremental-base", make=make_base)
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_an_incremental_build_equals_a_clean_one(base, tmp_path, name):
+    case = tmp_path / "case"
+    subprocess.run(["cp", "-a", str(base), str(case)], check=True)
+    before = hashes(case / "project/outputs")
+    edit, expected = MUTATIONS[name]
+    edit(case)
+
+    incremental = handouts(case, "build", "-j", "2")
+    assert incremental.returncode == 0, incremental.stderr
+    clean = handouts(case, "build", "-j", "2", out=tmp_path / "clean")
+    assert clean.returncode == 0, clean.stderr
+    after = hashes(case / "project/outputs")
+    assert after == hashes(tmp_path / "clean"), f"{name}: the incremental build differs from a clean one"
+
+    everything = set(after) - {"manifest.json"}
+    rebuilt = built(incremental)
+    if expected is None:
+        assert rebuilt == everything
+    elif expected == "all but assets":
+        assert rebuilt == everything - ASSETS
+    else:
+        assert rebuilt == expected
+    # What was rebuilt is what differs, or could have: nothing else moved.
+    changed = {path for path in after if after[path] != before.get(path)} - {"manifest.json"}
+    assert changed <= rebuilt
+    if name != "schema":  # editing a schema's description changes no output
+        assert changed, f"{name}: the edit changed no output, so this case proves nothing"
+
+
+def test_a_tightened_schema_stops_build_and_validate_alike(base, tmp_path):
+    """Validation and the build read the same schemas: tightening one makes both refuse the
+    same source, and the build does not say "nothing to do". Failed before: the build hashed
+    the project's schemas/ while validation read another copy."""
+    case = tmp_path / "case"
+    subprocess.run(["cp", "-a", str(base), str(case)], check=True)
+    before = hashes(case / "project/outputs")
+    schema = case / "package/schemas/condition.schema.json"
+    text = schema.read_text(encoding="utf-8")
+    schema.write_text(text.replace('"title": {', '"title": {\n      "maxLength": 5,', 1), encoding="utf-8")
+    assert '"maxLength": 5' in schema.read_text(encoding="utf-8")
+    for command in ("validate", "build"):
+        result = handouts(case, command)
+        assert result.returncode == 1, (command, result.stderr)
+        assert "sources/conditions/dvt.yaml:3:8: error: " in result.stderr, (command, result.stderr)
+    assert hashes(case / "project/outputs") == before
+
+
+def test_a_new_library_version_rebuilds_everything_and_says_why(project, monkeypatch):
+    """A different WeasyPrint (or Pango, HarfBuzz, pandoc...) changes every fingerprint; the dry
+    run names the version change."""
+    from pipeline import toolchain
+    from pipeline.build import BuildOptions, build, dry_run
+    from pipeline.project import Project
+
+    options = BuildOptions(out_dir=project / "outputs", workers=2, formats=("html", "sms"))
+    assert not build(Project(project), options).failed
+    versions = dict(toolchain.library_versions())
+    monkeypatch.setattr(toolchain, "library_versions", lambda: {**versions, "weasyprint": "99.0"})
+    plan = dry_run(Project(project), options)
+    assert plan.would_build and all(f"weasyprint {versions['weasyprint']} -> 99.0" in reason
+                                    for _path, _fmt, reason in plan.would_build)
+    report = build(Project(project), options)
+    assert {o.status for o in report.outcomes} == {"built"}
