@@ -112,7 +112,8 @@ def _item_day(item) -> dt.date:
 
 def artifact_date(job: Job, library: Library, fallback: str) -> str:
     """The date an artifact carries: its own item's last review (for a guide, the newest of it
-    and its chapters, whose text it is), so re-reviewing one leaflet re-dates that leaflet only.
+    and its chapters, whose text it is; for the hazard log, its own), so re-reviewing one
+    leaflet re-dates that leaflet only.
     SOURCE_DATE_EPOCH, when set, dates everything."""
     epoch = _epoch()
     if epoch:
@@ -125,8 +126,10 @@ def artifact_date(job: Job, library: Library, fallback: str) -> str:
         day = max([_item_day(guide)] + [
             _item_day((library.conditions if ch.kind == "condition" else library.topics)[ch.slug])
             for ch in guide.chapters])
+    elif job.format == "hazard-log" and library.hazard_log is not None:
+        day = library.hazard_log.last_reviewed  # the log is an item of its own, with its own review
     else:
-        return fallback
+        return fallback  # what lists every item: the newest date among them
     return _midnight(day).isoformat()
 
 

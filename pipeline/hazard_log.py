@@ -14,7 +14,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from .diagnostics import Diagnostic
+from .diagnostics import WARNING, Diagnostic
 from .loading import Document
 from .model import LIKELIHOODS, RISK_NAMES, SEVERITIES, risk_of
 from .toolchain import SCHEMA_DIR  # the one copy of the schemas, which builds also hash
@@ -130,6 +130,11 @@ def _control_diagnostics(doc, pointer, control, rules, flags, code_root) -> list
             problem = f"no lint rule '{target}' (rules: {', '.join(sorted(rules))})"
     elif isinstance(control.get("test"), str):
         kind, target = "test", control["test"]
+        if not (code_root / "tests").is_dir():
+            # An installed package carries no tests to look in (the checkout it came from, in
+            # CI, checked them): say so, without failing a clinic's `handouts validate`.
+            return [doc.diagnostic(f"{pointer}/{kind}", "cannot check that this test exists: the tests are "
+                                                        "not installed with the package", severity=WARNING)]
         problem = why_no_test(target, code_root)
     elif isinstance(control.get("red_flag"), str):
         kind, target = "red_flag", control["red_flag"]
@@ -137,7 +142,7 @@ def _control_diagnostics(doc, pointer, control, rules, flags, code_root) -> list
             problem = f"no red flag '{target}' (no file sources/red-flags/{target}.yaml)"
     elif isinstance(control.get("schema"), str):
         kind, target = "schema", control["schema"]
-        problem = why_no_schema_part(target, code_root / "schemas")
+        problem = why_no_schema_part(target)
     else:
         return []
     if problem:

@@ -238,28 +238,31 @@ def test_force_rebuilds_everything_and_dry_run_writes_nothing(project, cli):
     small_build(project)
     out = project / "outputs"
     everything = {str(p.relative_to(out)): (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    total = len(manifest(out)["artifacts"])
     result = cli("build", "--dry-run", "-j", "1", project_dir=project)
     assert result.exit_code == 0
-    assert "Nothing to do: all 21 artifacts are up to date. Nothing was written." in result.output
+    assert f"Nothing to do: all {total} artifacts are up to date. Nothing was written." in result.output
     edit_source(project / "sources/conditions/calf-strain.yaml", "Pain that can make it hard to walk",
                 "Pain that can make walking hard")
     result = cli("build", "--dry-run", project_dir=project)
     assert "would build   pdf       pdf/calf-strain.pdf: its content changed\n" in result.output
     assert "would build   catalogue index.html: its content changed\n" in result.output
-    assert "6 of 21 artifacts would be built, 0 removed. Nothing was written." in result.output
+    assert f"6 of {total} artifacts would be built, 0 removed. Nothing was written." in result.output
     forced = cli("build", "--dry-run", "--force", "--format", "sms", project_dir=project)
     assert forced.output.count("forced (--force)") == 3 + 1  # the 3 SMS files and the catalogue
     # Not a byte, not a timestamp, not the lock or the state: the folder is as it was.
     assert {str(p.relative_to(out)): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in out.rglob("*") if p.is_file()} == everything
     report = small_build(project, force=True)
-    assert {o.status for o in report.outcomes} == {"built"} and len(report.outcomes) == 21
+    assert {o.status for o in report.outcomes} == {"built"} and len(report.outcomes) == total
 
 
 def test_dry_run_on_a_new_folder_creates_nothing(project, cli):
     result = cli("build", "--dry-run", project_dir=project)
     assert result.exit_code == 0
-    assert "21 of 21 artifacts would be built" in result.output
+    listed = re.findall(r"^would build\s+\S+\s+(\S+): new$", result.output, re.M)
+    assert f"{len(listed)} of {len(listed)} artifacts would be built" in result.output
+    assert {"html/dvt.html", "pdf/dvt.pdf", "epub/small-guide.epub", "sms/messages.csv", "index.html"} <= set(listed)
     assert "would build   html      html/dvt.html: new" in result.output
     assert not (project / "outputs").exists()
 

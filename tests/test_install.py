@@ -52,13 +52,16 @@ def test_a_fresh_venv_with_the_wheel_validates_lints_and_builds(wheel, tmp_path)
     python = venv / "bin" / "python"
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    # The dependencies, without a download: this environment's site-packages, after the venv's own.
-    Path(site, "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    # Nothing of this checkout may be on the path (PYTHONPATH), or pip would find it installed.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
-                    "--no-index", str(wheel)], check=True, capture_output=True, timeout=600)
+                    "--no-index", str(wheel)], check=True, capture_output=True, timeout=600, env=env, cwd=tmp_path)
+    # The dependencies, without a download: this environment's site-packages, after the venv's
+    # own. Added after the install, or pip would find this checkout's editable install there
+    # and install nothing.
+    Path(site, "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
 
     project = copy_project(tmp_path / "project")
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     handouts = str(venv / "bin" / "handouts")
 
     def run(*args: str) -> subprocess.CompletedProcess:

@@ -11,7 +11,7 @@ from functools import cache
 from html.parser import HTMLParser
 
 from conftest import FIXTURES
-from pipeline import model
+from pipeline import model, red_flags
 from pipeline.diagnostics import SourceProblems
 from pipeline.formats import RenderContext
 from pipeline.formats.html import render_page, web_link
@@ -122,10 +122,19 @@ def test_data_the_schema_accepts_always_builds_a_model(change):
     pointer, data = change
     doc = Document("x.yaml", data, {}, {})
     first_line = "# yaml-language-server: $schema=../../schemas/condition.schema.json"
-    problems = schema_diagnostics(doc, "conditions") + file_diagnostics(doc, "conditions", "dvt", first_line)
+    flag_documents, flags = fixture_red_flags()
+    problems = (schema_diagnostics(doc, "conditions") + file_diagnostics(doc, "conditions", "dvt", first_line)
+                # The red flags a care block names are checked against the flags that exist.
+                + red_flags.reference_diagnostics({"conditions": {"dvt": doc}, "red-flags": flag_documents}))
     if not problems:
-        condition = model.condition_from_data(data)
+        condition = model.condition_from_data(data, flags)
         assert condition.slug == "dvt"
+
+
+@cache
+def fixture_red_flags():
+    """The fixture's red flag files, and the model's flags built from them."""
+    return Project(FIXTURE).gather().documents["red-flags"], Project(FIXTURE).library().red_flags
 
 
 class _Tags(HTMLParser):

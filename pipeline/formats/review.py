@@ -18,7 +18,7 @@ from functools import lru_cache
 from ..diagnostics import Diagnostic
 from ..fingerprint import statements
 from ..lint import GRADE_ERROR, GRADE_WARNING, SENTENCE_ERROR, SENTENCE_WARNING
-from ..presentation import ASSETS_DIR, STYLES_DIR, TEMPLATES_DIR, render_template
+from ..presentation import STYLES_DIR, render_template
 from ..readability import grade, sentences, words
 from ..terms import fill
 from ..worddiff import diff
@@ -178,7 +178,6 @@ def _subject(job: Job, ctx: RenderContext):
 class ReviewFormat(Format):
     name = "review"
     on_demand = True
-    resources = (TEMPLATES_DIR / "review.html.j2", STYLES_DIR / "review.css", ASSETS_DIR / "fonts")
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
         jobs = []
