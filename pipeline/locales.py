@@ -51,3 +51,11 @@ def choose(tags, wanted: str) -> str | None:
         return wanted
     same = [tag for tag in tags if language(tag) == language(wanted)]
     return same[0] if len(same) == 1 else None
+
+
+def language_name(tag: str, in_locale: str = "en") -> str:
+    """A locale's language as readers of `in_locale` name it: 'Spanish' for 'es-US' in English,
+    'español' in Spanish (from CLDR, through Babel)."""
+    from babel import Locale
+
+    return Locale.parse(babel_name(tag)).get_language_name(babel_name(in_locale))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..locales import language_name, output_prefix
 from ..presentation import format_date, format_number, render_template
 from . import Format, Job, RenderContext, register
 from .hazard_log import PATH as HAZARD_LOG
@@ -47,6 +48,19 @@ def _dates(item) -> tuple:
     return item.review.last_reviewed, item.review.next_review
 
 
+def _other_languages(publisher) -> list[tuple[str, str]]:
+    """(output folder, language name in English) of each of the publisher's other locales."""
+    return [(output_prefix(tag, publisher.locale), language_name(tag)) for tag in publisher.locales
+            if output_prefix(tag, publisher.locale)]
+
+
+def _translated_files(publisher) -> tuple:
+    """The files of a condition in the publisher's other locales that are built so far (the text
+    message); the other formats join when their templates are localized."""
+    return tuple((f"{prefix}sms/{{slug}}.txt", f"Text message in {name} (plain text)", "text/plain")
+                 for prefix, name in _other_languages(publisher))
+
+
 class CatalogueFormat(Format):
     name = "catalogue"
     aggregate = True
@@ -65,7 +79,7 @@ class CatalogueFormat(Format):
         conditions = []
         for condition in sorted(library.conditions.values(), key=lambda c: c.title.lower()):
             files = []
-            for pattern, label, mime in CONDITION_FILES:
+            for pattern, label, mime in CONDITION_FILES + _translated_files(ctx.publisher):
                 path = pattern.format(slug=condition.slug)
                 if path in sizes:  # only link what exists
                     files.append({"href": path, "label": label, "type": mime, "size": human_size(sizes[path], locale)})
@@ -92,8 +106,11 @@ class CatalogueFormat(Format):
              "status": _status(g, locale), "description": g.description}
             for g in library.guides.values() if f"epub/{g.slug}.epub" in sizes
         ]
-        tables = [{"href": "sms/messages.csv", "label": "All text messages (CSV)",
-                   "size": human_size(sizes["sms/messages.csv"], locale)}] if "sms/messages.csv" in sizes else []
+        tables = [{"href": path, "label": label, "size": human_size(sizes[path], locale)}
+                  for path, label in [("sms/messages.csv", "All text messages (CSV)")] + [
+                      (f"{prefix}sms/messages.csv", f"All text messages in {name} (CSV)")
+                      for prefix, name in _other_languages(ctx.publisher)]
+                  if path in sizes]
         items = [*library.conditions.values(), *library.topics.values(), *library.guides.values()]
         html = render_template(
             "catalogue.html.j2",
