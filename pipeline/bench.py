@@ -66,8 +66,8 @@ def floor(project: Project) -> dict:
     from .formats import RenderContext
     from .formats.epub import guide_html
     from .formats.html import render_page
-    from .formats.pdf import VARIANTS, pdf_link, warm_weasyprint
-    from .qr import qr_data_uri
+    from .formats.pdf import QR_SYMBOL_MM, VARIANTS, pdf_link, warm_weasyprint
+    from .qr import qr_image
 
     library = project.library()
     publisher = library.publishers["us-default"]
@@ -75,11 +75,15 @@ def floor(project: Project) -> dict:
     # The same warm font configuration and parsed stylesheets the renderer uses, so the floor
     # differs from a build only by what a build adds.
     weasyprint, fonts, _fetcher, base, sheets = warm_weasyprint()
-    pages = [
-        (render_page(c, ctx, variant="print", link=pdf_link(publisher), large_print=large,
-                     qr_src=qr_data_uri(publisher.page_url(c.slug), "QR")), size)
-        for c in library.conditions.values() for _suffix, size, large in VARIANTS.values()
-    ]
+    def leaflet(item, paper):
+        # One layout per leaflet, at the smallest type: the renderer may try a larger one too.
+        qr_src, qr_width = qr_image(publisher.page_url(item.slug), "QR", QR_SYMBOL_MM)
+        return render_page(item, ctx, variant="print", link=pdf_link(publisher), large_print=paper.large_print,
+                           qr_src=qr_src, qr_width_mm=qr_width, fit=f"fit-{paper.type_sizes[-1]}", notes=True,
+                           address=lambda kind, slug: publisher.short_page_url(slug))
+
+    items = [*library.conditions.values(), *library.topics.values()]
+    pages = [(leaflet(item, paper), paper.size) for item in items for paper in VARIANTS.values()]
     weasyprint.HTML(string=pages[0][0], base_url=base).write_pdf(stylesheets=[sheets[pages[0][1]]], font_config=fonts)
     start = time.perf_counter()
     for html, size in pages:

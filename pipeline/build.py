@@ -29,7 +29,7 @@ from .atomic import exclusive_lock, fault_point, remove_stale_temporaries, write
 from .diagnostics import Diagnostic, SourceProblems
 # Only light modules here: a build with nothing to do must not pay for YAML, JSON Schema,
 # templates or renderers. The rest is imported once the build knows it has work.
-from .formats import Format, Job, RenderContext, all_formats
+from .formats import Format, Job, Listed, RenderContext, all_formats
 from .lifetime import sweep
 from .locales import output_prefix
 from .model import DEFAULT_PUBLISHER, FrozenMap, Library
@@ -553,11 +553,10 @@ def dry_run(project, options: BuildOptions) -> DryRun:
     # The sizes the aggregates would list, as far as they are known before rendering.
     known = {**{job.path: state["artifacts"][job.path] for job, _ in found.stale if job.path in state["artifacts"]},
              **found.kept}
-    listed = tuple(sorted((e["path"], e["bytes"]) for e in known.values()))
-    for fmt in registry.values():
-        if not fmt.aggregate:
-            continue
-        aggregate_ctx = RenderContext(ctx.library, ctx.publisher, ctx.created, listed)
+    listed = tuple(sorted(Listed(e["path"], e["bytes"], e["sha256"], e.get("pages")) for e in known.values()))
+    for fmt in sorted((f for f in registry.values() if f.aggregate), key=lambda f: f.aggregate):
+        aggregate_ctx = RenderContext(ctx.library, ctx.publisher, ctx.created, listed,
+                                      read=lambda path: (out_dir / path).read_bytes())
         for job in fmt.jobs(aggregate_ctx):
             entry = state["artifacts"].get(job.path)
             if entry is None or not _on_disk_matches(out_dir, entry):
@@ -616,9 +615,15 @@ def _build_locked(out_dir: Path, contexts: dict[str, RenderContext], registry: d
         fault_point()
         report.removed.append(path)
 
-    for fmt in registry.values():
-        if fmt.aggregate:
-            _build_aggregate(out_dir, fmt, ctx, entries, state, toolchain, options, report, observer)
+    aggregates = sorted((f for f in registry.values() if f.aggregate), key=lambda f: f.aggregate)
+    for fmt in aggregates:
+        _build_aggregate(out_dir, fmt, ctx, entries, state, toolchain, options, report, observer)
+    # An aggregate file no longer planned (a print pack with no leaflets left) goes too.
+    for path in sorted(set(old) - set(entries)):
+        if old[path].get("format") in {f.name for f in aggregates}:
+            (out_dir / path).unlink(missing_ok=True)
+            fault_point()
+            report.removed.append(path)
 
     # The manifest first, then the state that vouches for it: a build killed between the two
     # leaves a state that does not know this manifest, and the next build rewrites both.
@@ -637,8 +642,9 @@ def _build_locked(out_dir: Path, contexts: dict[str, RenderContext], registry: d
 
 def _build_aggregate(out_dir, fmt, ctx, entries, state, toolchain, options, report, observer) -> None:
     """Formats that list the others (the catalogue) are planned once the others are known."""
-    listed = tuple(sorted((e["path"], e["bytes"]) for e in entries.values()))
-    aggregate_ctx = RenderContext(ctx.library, ctx.publisher, ctx.created, listed)
+    listed = tuple(sorted(Listed(e["path"], e["bytes"], e["sha256"], e.get("pages")) for e in entries.values()))
+    aggregate_ctx = RenderContext(ctx.library, ctx.publisher, ctx.created, listed,
+                                  read=lambda path: (out_dir / path).read_bytes())
     for job in fmt.jobs(aggregate_ctx):
         job = replace(job, locale=ctx.locale)
         fp = fingerprint(fmt, job, aggregate_ctx, toolchain)
@@ -678,6 +684,7 @@ def _write(out_dir: Path, job: Job, data: bytes, fp: dict) -> dict:
         "sha256": _sha256(data),
         "fingerprint": fp,
         "mtime_ns": path.stat().st_mtime_ns,
+        **all_formats()[job.format].describe(job, data),  # e.g. a PDF's page count
     }
 
 

@@ -74,6 +74,7 @@ SECTIONS = (
     ("subtitle", "Subtitle"),
     ("medical_name", "Medical name"),
     ("summary", "Summary"),
+    ("body_location", "Where it hurts (the picture)"),
     ("description", "Description"),
     ("introduction", "Introduction"),
     ("care", "When to get help"),
@@ -85,6 +86,7 @@ SECTIONS = (
     ("risk_factors", "What makes it more likely"),
     ("treatments", "How it is treated"),
     ("tests", "Tests your doctor may use"),
+    ("questions", "Questions to ask your doctor"),
     ("sections", None),  # a topic's sections carry their own headings
     ("shows", "Pages it shows (titles and summaries)"),
     ("sms", "Text message"),

@@ -119,6 +119,7 @@ def prose_sections(doc: Document, kind: str) -> list[tuple[str, str, list[tuple[
               for i, t in enumerate(data.get("treatments") or [])]),
             ("/tests", "Tests", [(f"/tests/{i}/purpose", t.get("purpose", ""))
                                  for i, t in enumerate(data.get("tests") or [])]),
+            ("/questions", "Questions to ask your doctor", texts("/questions", data.get("questions"))),
         ]
     if kind == "topics":
         sections = [("/summary", "summary", [("/summary", data.get("summary", ""))])]
@@ -141,7 +142,7 @@ def all_texts(doc: Document) -> Iterator[tuple[str, str]]:
             for key, child in value.items():
                 # Identifiers and references are not prose a reader meets.
                 if key not in ("slug", "id", "review", "sources", "basis", "related", "chapters", "level",
-                               "red_flags", "red_flag", "may_be_mistaken_for"):
+                               "red_flags", "red_flag", "may_be_mistaken_for", "body_location"):
                     yield from walk(child, f"{pointer}/{key}")
         elif isinstance(value, list):
             for index, child in enumerate(value):

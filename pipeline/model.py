@@ -219,6 +219,10 @@ class Condition:
     tests: tuple[MedicalTest, ...]
     related_conditions: tuple[str, ...]
     related_topics: tuple[str, ...]
+    # Where it hurts: a key of body_map.LOCATIONS (the schema's enum), drawn in every format.
+    body_location: str
+    # "Questions to ask your doctor": 3 to 5 plain questions.
+    questions: tuple[str, ...]
     sms: SmsText
     sources: tuple[Source, ...]
     review: Review
@@ -287,6 +291,12 @@ class Publisher:
     locale: str  # the primary locale: its outputs keep the usual paths
     emergency_number: str
     care_headings: Mapping[str, str]
+    # The paper the publisher's clinics print on: "a4" or "letter" (offered first).
+    paper_size: str
+    # How a reader tells the publisher what they think of a handout.
+    feedback: str
+    # Lines naming the clinic that hands the leaflet out; empty leaves lines to fill in.
+    clinic_contact: tuple[str, ...]
     # Words that differ by locale, filled into source texts' {placeholders}.
     terms: Mapping[str, str] = field(default_factory=FrozenMap)
     # Every locale published, the primary first; each other one in its own folder.
@@ -297,6 +307,14 @@ class Publisher:
     def page_url(self, slug: str, locale: str | None = None) -> str:
         """The public address of a condition's or topic's web page in one of the locales."""
         return f"{self.website}{output_prefix(locale or self.locale, self.locale)}html/{slug}.html"
+
+    def short_page_url(self, slug: str, locale: str | None = None) -> str:
+        """The same address as a reader types it from paper: no scheme, no "www."."""
+        return _short_address(self.page_url(slug, locale))
+
+    @property
+    def short_website(self) -> str:
+        return _short_address(self.website).rstrip("/")
 
     def segment_budget(self, locale: str) -> int:
         return self.sms_budget.get(locale, 1)
@@ -318,6 +336,11 @@ class Wording:
 
     def pgettext(self, key: str, english: str) -> str:
         return self.translations.get(key, english) if self.locale else english
+
+
+def _short_address(url: str) -> str:
+    address = url.split("://", 1)[-1]
+    return address[4:] if address.startswith("www.") else address
 
 
 @dataclass(frozen=True)
@@ -523,6 +546,8 @@ def condition_from_data(data: dict, red_flags: Mapping[str, RedFlag] = FrozenMap
         tests=tuple(MedicalTest(t["name"], t["purpose"]) for t in data["tests"]),
         related_conditions=_texts(related.get("conditions")),
         related_topics=_texts(related.get("topics")),
+        body_location=data["body_location"],
+        questions=_texts(data["questions"]),
         sms=SmsText(data["sms"]["message"], red_flags[sms_flag].sms_sign if sms_flag else None, sms_flag),
         sources=_sources_with_basis(_sources(data["sources"]),
                                     [red_flags[i] for block in care for i in block.red_flags]),
@@ -576,6 +601,9 @@ def publisher_from_data(data: dict) -> Publisher:
         locale=data["locale"],
         emergency_number=data["emergency_number"],
         care_headings=FrozenMap(data["care_headings"]),
+        paper_size=data["paper_size"],
+        feedback=data["feedback"],
+        clinic_contact=_texts(data.get("clinic_contact")),
         terms=FrozenMap(data.get("terms") or {}),
         locales=tuple(data.get("locales") or [data["locale"]]),
         sms_budget=FrozenMap(data.get("sms_budget") or {}),

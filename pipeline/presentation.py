@@ -16,8 +16,9 @@ import babel.numbers
 import jinja2
 from markupsafe import Markup
 
+from . import body_map
 from .locales import babel_name
-from .model import Condition, Publisher, Topic
+from .model import CARE_LEVELS, Condition, Publisher, Topic
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
@@ -35,6 +36,19 @@ CHANGED_NOTICE = "Changed since clinical review on {date}, not yet re-reviewed."
 OVERDUE_NOTICE = "Review overdue: this handout was due for clinical review on {date}."
 CARE_LABELS = {"emergency": "Emergency", "urgent": "Urgent", "routine": "Routine"}
 
+ICONS_DIR = ASSETS_DIR / "icons"
+
+
+@lru_cache(maxsize=None)
+def care_icon(level: str) -> Markup:
+    """The care level's icon as inline SVG, hidden from assistive technology: the level is
+    always written out in words beside it. The leaflet stylesheet draws the same file."""
+    if level not in CARE_LEVELS:
+        raise ValueError(f"unknown care level {level!r}")
+    svg = (ICONS_DIR / f"{level}.svg").read_text(encoding="utf-8").strip()
+    return Markup(svg.replace("<svg ", '<svg class="care-icon" aria-hidden="true" focusable="false" ', 1))
+
+
 def format_date(day: dt.date | str, locale: str) -> str:
     """A date in words, as readers of the locale write it (CLDR's long form, through Babel):
     'November 21, 2026' (en-US), '21 November 2026' (en-GB), '21 de noviembre de 2026' (es-US).
@@ -48,6 +62,14 @@ def format_number(value: float, locale: str, digits: int = 0) -> str:
     """A number with the locale's separators: '1,234.5' (en-US), '1.234,5' (es-ES)."""
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return babel.numbers.format_decimal(value, format=pattern, locale=babel_name(locale))
+
+
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string: quotes, backslashes and control characters escaped."""
+    escaped = "".join(
+        f"\\{ord(ch):x} " if ch in '"\\' or ord(ch) < 0x20 or ord(ch) == 0x7F else ch for ch in text
+    )
+    return f'"{escaped}"'
 
 
 def json_for_script(data: object) -> Markup:
@@ -117,7 +139,12 @@ def environment() -> jinja2.Environment:
         CARE_LABELS=CARE_LABELS,
         format_date=format_date,
         format_number=format_number,
+        care_icon=care_icon,
+        body_map_src=body_map.data_uri,
+        body_map_alt=body_map.alt_text,
+        body_map_caption=body_map.caption,
     )
+    env.filters["css_string"] = css_string
     return env
 
 

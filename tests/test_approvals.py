@@ -73,7 +73,7 @@ def test_an_edit_to_the_text_makes_it_changed_everywhere(cli, project):
     page = (out / "html/dvt.html").read_text(encoding="utf-8")
     assert notice in page and "Draft:" not in page
     assert "Leaflet reference KP-DVT, version 2 (draft)" in page
-    pdf_text = subprocess.run(["pdftotext", str(out / "pdf/dvt.pdf"), "-"], capture_output=True, text=True).stdout
+    pdf_text = subprocess.run(["pdftotext", str(out / "pdf/dvt.a4.pdf"), "-"], capture_output=True, text=True).stdout
     assert notice in " ".join(pdf_text.split())
     with zipfile.ZipFile(out / "epub/small-guide.epub") as book:
         chapters = " ".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xhtml"))
@@ -280,10 +280,10 @@ def test_approved_handouts_carry_reference_version_and_reviewer(cli, project):
     assert data["reviewedBy"] == {"@type": "Person", "name": "Dr Test Example", "honorificSuffix": "MD"}
     assert data["lastReviewed"] == TODAY.isoformat() and data["dateModified"] == TODAY.isoformat()
     assert '<meta name="reviewed-by" content="Dr Test Example, MD">' in page
-    info = subprocess.run(["pdfinfo", "-custom", str(out / "pdf/dvt.pdf")], capture_output=True, text=True).stdout
+    info = subprocess.run(["pdfinfo", "-custom", str(out / "pdf/dvt.a4.pdf")], capture_output=True, text=True).stdout
     assert re.search(r"^Keywords:\s+KP-DVT, version 1, approved$", info, re.M)
     assert re.search(r"^reference:\s+KP-DVT$", info, re.M) and re.search(r"^version:\s+1$", info, re.M)
-    pdf_text = " ".join(subprocess.run(["pdftotext", str(out / "pdf/dvt.pdf"), "-"],
+    pdf_text = " ".join(subprocess.run(["pdftotext", str(out / "pdf/dvt.a4.pdf"), "-"],
                                        capture_output=True, text=True).stdout.split())
     assert "KP-DVT · version 1" in pdf_text and "Status: approved by Dr Test Example, MD, on" in pdf_text
     assert "Draft" not in pdf_text and "draft" not in pdf_text
@@ -295,7 +295,7 @@ def test_approved_handouts_carry_reference_version_and_reviewer(cli, project):
     for artifact in manifest["artifacts"]:
         assert {"reference", "version", "status"} <= set(artifact)
     by_path = {a["path"]: a for a in manifest["artifacts"]}
-    assert (by_path["pdf/dvt.large-print.pdf"]["reference"], by_path["pdf/dvt.large-print.pdf"]["version"]) == ("KP-DVT", 1)
+    assert (by_path["pdf/dvt.large-print.a4.pdf"]["reference"], by_path["pdf/dvt.large-print.a4.pdf"]["version"]) == ("KP-DVT", 1)
     assert by_path["html/tests.html"]["reference"] == "KP-TESTS"
     assert by_path["epub/small-guide.epub"]["status"] == "approved"
     assert by_path["index.html"]["reference"] is None

@@ -34,14 +34,14 @@ def test_manifest_lists_every_file_with_its_hash(built):
         assert set(artifact) == {"path", "format", "variant", "condition", "guide", "locale", "bytes", "sha256",
                                  "reference", "version", "status"}
     formats = {a["format"] for a in listed}
-    assert formats == {"html", "pdf", "epub", "sms", "catalogue", "hazard-log"}
+    assert formats == {"html", "pdf", "epub", "sms", "catalogue", "printpack", "hazard-log"}
 
 
 def test_manifest_names_conditions_and_guides(built, library):
     listed = manifest(built)["artifacts"]
     pdfs = [a for a in listed if a["format"] == "pdf"]
-    assert {a["condition"] for a in pdfs} == set(library.conditions)
-    assert {a["variant"] for a in pdfs} == {"a4", "letter", "large-print"}
+    assert {a["condition"] for a in pdfs} == set(library.conditions) | {None}  # topics have leaflets too
+    assert {a["variant"] for a in pdfs} == {"a4", "letter", "large-print.a4", "large-print.letter"}
     assert {a["guide"] for a in listed if a["format"] == "epub"} == set(library.guides)
 
 
@@ -66,8 +66,9 @@ def test_one_edit_rebuilds_only_what_depends_on_it(project):
     report = small_build(project)
     rebuilt = {o.job.path for o in report.outcomes if o.status == "built"}
     assert rebuilt == {
-        "html/calf-strain.html", "pdf/calf-strain.pdf", "pdf/calf-strain.letter.pdf",
-        "pdf/calf-strain.large-print.pdf", "epub/small-guide.epub", "index.html",
+        "html/calf-strain.html", "pdf/calf-strain.a4.pdf", "pdf/calf-strain.letter.pdf",
+        "pdf/calf-strain.large-print.a4.pdf", "pdf/calf-strain.large-print.letter.pdf",
+        "epub/small-guide.epub", "index.html", "print-pack.letter.zip",
         # The Spanish calf-strain was made from the old English: it leaves the Spanish messages.
         "es/sms/messages.csv",
     }
@@ -181,29 +182,29 @@ def handouts(project, *args: str, env: dict | None = None, timeout: float = 600)
 
 
 def test_a_worker_that_dies_is_a_failed_artifact_not_a_crash(project):
-    """The worker rendering pdf/dvt.pdf is SIGKILLed (as the out-of-memory killer would) on both
+    """The worker rendering pdf/dvt.a4.pdf is SIGKILLed (as the out-of-memory killer would) on both
     tries: that one artifact fails, named, with the reason; everything else is built; no traceback.
 
     Deterministic: the build sends the job with a test switch that makes its worker kill itself,
     instead of the test hunting for worker processes (issue 15). Fails if a dead worker crashes
     or hangs the build, takes other artifacts down with it, or goes unreported.
     """
-    result = handouts(project, "build", "-j", "2", env={EXIT_SWITCH: "pdf/dvt.pdf"})
+    result = handouts(project, "build", "-j", "2", env={EXIT_SWITCH: "pdf/dvt.a4.pdf"})
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
-    assert ("error: pdf/dvt.pdf: its worker process was killed by SIGKILL (the system may have run out of "
+    assert ("error: pdf/dvt.a4.pdf: its worker process was killed by SIGKILL (the system may have run out of "
             "memory), twice; not built") in result.stderr
-    assert re.search(r"^failed\s+pdf\s+pdf/dvt\.pdf ", result.stderr, re.M)
+    assert re.search(r"^failed\s+pdf\s+pdf/dvt\.a4\.pdf ", result.stderr, re.M)
     out = project / "outputs"
     listed = {a["path"] for a in manifest(out)["artifacts"]}
-    assert "pdf/dvt.pdf" not in listed and not (out / "pdf/dvt.pdf").exists()
-    assert {"pdf/dvt.letter.pdf", "pdf/calf-strain.pdf", "epub/small-guide.epub"} <= listed
+    assert "pdf/dvt.a4.pdf" not in listed and not (out / "pdf/dvt.a4.pdf").exists()
+    assert {"pdf/dvt.letter.pdf", "pdf/calf-strain.a4.pdf", "epub/small-guide.epub"} <= listed
     assert all((out / path).is_file() for path in listed)
     # The next build makes what the dead worker could not, and only that (and the catalogue
     # that lists it).
     again = small_build(project)
     assert again.failed == []
-    assert {o.job.path for o in again.outcomes if o.status == "built"} == {"pdf/dvt.pdf", "index.html"}
+    assert {o.job.path for o in again.outcomes if o.status == "built"} == {"pdf/dvt.a4.pdf", "index.html"}
 
 
 def test_a_worker_lost_once_is_retried_and_the_build_succeeds(project):
@@ -245,13 +246,14 @@ def test_force_rebuilds_everything_and_dry_run_writes_nothing(project, cli):
     edit_source(project / "sources/conditions/calf-strain.yaml", "Pain that can make it hard to walk",
                 "Pain that can make walking hard")
     result = cli("build", "--dry-run", project_dir=project)
-    assert "would build   pdf       pdf/calf-strain.pdf: its content changed\n" in result.output
+    assert "would build   pdf       pdf/calf-strain.a4.pdf: its content changed\n" in result.output
     assert "would build   catalogue index.html: its content changed\n" in result.output
     # The Spanish calf-strain was made from the old English: it leaves the Spanish messages.
     assert "would remove  es/sms/calf-strain.txt: its source is gone\n" in result.output
-    assert f"7 of {total - 1} artifacts would be built, 1 removed. Nothing was written." in result.output
+    assert f"9 of {total - 1} artifacts would be built, 1 removed. Nothing was written." in result.output
     forced = cli("build", "--dry-run", "--force", "--format", "sms", project_dir=project)
-    assert forced.output.count("forced (--force)") == 3 + 1  # the 3 SMS files and the catalogue
+    # the 3 SMS files, the 3 Spanish ones, the print pack and the catalogue
+    assert forced.output.count("forced (--force)") == 3 + 3 + 2
     # Not a byte, not a timestamp, not the lock or the state: the folder is as it was.
     assert {str(p.relative_to(out)): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in out.rglob("*") if p.is_file()} == everything
@@ -264,7 +266,7 @@ def test_dry_run_on_a_new_folder_creates_nothing(project, cli):
     assert result.exit_code == 0
     listed = re.findall(r"^would build\s+\S+\s+(\S+): new$", result.output, re.M)
     assert f"{len(listed)} of {len(listed)} artifacts would be built" in result.output
-    assert {"html/dvt.html", "pdf/dvt.pdf", "epub/small-guide.epub", "sms/messages.csv", "index.html"} <= set(listed)
+    assert {"html/dvt.html", "pdf/dvt.a4.pdf", "epub/small-guide.epub", "sms/messages.csv", "index.html"} <= set(listed)
     assert "would build   html      html/dvt.html: new" in result.output
     assert not (project / "outputs").exists()
 
@@ -288,7 +290,8 @@ def test_outputs_are_readable_by_all_and_respect_the_umask(project):
 
 def test_each_artifact_carries_its_own_items_review_date(project):
     """Re-reviewing one condition re-dates (and rebuilds) its own artifacts, the guide it is a
-    chapter of and the catalogue; every other file keeps its bytes and its own date.
+    chapter of, the print pack holding its leaflet and the catalogue; every other file keeps its
+    bytes and its own date.
     Fails with the old rule (every file dated by the newest review of all)."""
     import pikepdf
 
@@ -297,8 +300,9 @@ def test_each_artifact_carries_its_own_items_review_date(project):
     edit_source(project / "sources/conditions/calf-strain.yaml", "last_reviewed: 2026-11-21", "last_reviewed: 2026-11-22")
     report = small_build(project)
     rebuilt = {o.job.path for o in report.outcomes if o.status == "built"}
-    assert rebuilt == {"html/calf-strain.html", "pdf/calf-strain.pdf", "pdf/calf-strain.letter.pdf",
-                       "pdf/calf-strain.large-print.pdf", "epub/small-guide.epub", "index.html"}
+    assert rebuilt == {"html/calf-strain.html", "pdf/calf-strain.a4.pdf", "pdf/calf-strain.letter.pdf",
+                       "pdf/calf-strain.large-print.a4.pdf", "pdf/calf-strain.large-print.letter.pdf",
+                       "epub/small-guide.epub", "print-pack.letter.zip", "index.html"}
     after = snapshot(project / "outputs")
     assert {p for p in after if after[p] != before.get(p)} == rebuilt | {"manifest.json"}
     out = project / "outputs"
@@ -307,8 +311,8 @@ def test_each_artifact_carries_its_own_items_review_date(project):
         with pikepdf.open(out / "pdf" / pdf) as doc:
             return str(doc.docinfo["/CreationDate"])
 
-    assert created("calf-strain.pdf").startswith("D:20261122")
-    assert created("dvt.pdf").startswith("D:20261121")
+    assert created("calf-strain.a4.pdf").startswith("D:20261122")
+    assert created("dvt.a4.pdf").startswith("D:20261121")
     assert '<meta name="dcterms.modified" content="2026-11-22' in (out / "html/calf-strain.html").read_text()
     assert '<meta name="dcterms.modified" content="2026-11-21' in (out / "html/dvt.html").read_text()
     with zipfile.ZipFile(out / "epub/small-guide.epub") as book:
@@ -324,7 +328,7 @@ def test_source_date_epoch_dates_every_artifact(project):
         assert not small_build(project).failed
     finally:
         del os.environ["SOURCE_DATE_EPOCH"]
-    for pdf in ("dvt.pdf", "calf-strain.pdf"):
+    for pdf in ("dvt.a4.pdf", "calf-strain.letter.pdf"):
         with pikepdf.open(project / "outputs/pdf" / pdf) as doc:
             assert str(doc.docinfo["/CreationDate"]).startswith("D:20260921")
 
@@ -358,9 +362,11 @@ def test_renaming_a_page_rebuilds_the_pages_that_link_to_it(project):
     report = small_build(project)
     rebuilt = {o.job.path for o in report.outcomes if o.status == "built"}
     # calf-strain links to price-method, so its page and leaflets show the new title.
-    assert {"html/price-method.html", "html/calf-strain.html", "pdf/calf-strain.pdf",
-            "pdf/calf-strain.letter.pdf", "pdf/calf-strain.large-print.pdf",
-            "epub/small-guide.epub", "index.html"} == rebuilt
+    assert {"html/price-method.html", "html/calf-strain.html", "pdf/calf-strain.a4.pdf",
+            "pdf/calf-strain.letter.pdf", "pdf/calf-strain.large-print.a4.pdf",
+            "pdf/calf-strain.large-print.letter.pdf", *(f"pdf/price-method.{v}.pdf" for v in
+            ("a4", "letter", "large-print.a4", "large-print.letter")),
+            "epub/small-guide.epub", "index.html", "print-pack.letter.zip"} == rebuilt
     assert "The PRICE method for strains" in (project / "outputs/html/calf-strain.html").read_text()
 
 

@@ -203,7 +203,7 @@ def test_hostile_content_is_inert_in_every_format(tmp_path):
             chapters = "".join(epub.read(n).decode() for n in epub.namelist() if n.endswith(".xhtml"))
             assert not re.search(r"<(script|iframe)\b|<img [^>]*src=\"(?!\.\./media/cover\.svg)", chapters)
             assert all(not n.endswith(("hostname", ".png")) for n in epub.namelist())
-        for pdf in ("dvt.pdf", "dvt.letter.pdf", "dvt.large-print.pdf"):
+        for pdf in ("dvt.a4.pdf", "dvt.letter.pdf", "dvt.large-print.a4.pdf", "dvt.large-print.letter.pdf"):
             text = pdf_text(out / "pdf" / pdf)
             assert "<script>fetch(" in text and "![secret](/etc/hostname)" in text
             with pikepdf.open(out / "pdf" / pdf) as doc:

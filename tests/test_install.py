@@ -75,4 +75,4 @@ def test_a_fresh_venv_with_the_wheel_validates_lints_and_builds(wheel, tmp_path)
         result = run(*command)
         assert result.returncode == 0, (command, result.stdout, result.stderr)
         assert "Traceback" not in result.stderr
-    assert (project / "outputs/pdf/dvt.pdf").is_file() and (project / "outputs/index.html").is_file()
+    assert (project / "outputs/pdf/dvt.a4.pdf").is_file() and (project / "outputs/index.html").is_file()

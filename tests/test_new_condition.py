@@ -77,7 +77,8 @@ def test_a_new_condition_passes_every_check_and_reaches_every_format(tmp_path, c
 
     grown = Project(project).library()
     assert len(grown.conditions) == len(library.conditions) + 1
-    for file in (f"html/{NEW}.html", f"pdf/{NEW}.pdf", f"pdf/{NEW}.letter.pdf", f"pdf/{NEW}.large-print.pdf",
+    for file in (f"html/{NEW}.html", f"pdf/{NEW}.a4.pdf", f"pdf/{NEW}.letter.pdf",
+                 f"pdf/{NEW}.large-print.a4.pdf", f"pdf/{NEW}.large-print.letter.pdf",
                  f"sms/{NEW}.txt"):
         assert (out / file).is_file(), file
         assert f'href="{file}"' in (out / "index.html").read_text(encoding="utf-8"), file

@@ -147,10 +147,10 @@ def test_changing_a_flag_changes_every_handout_that_uses_it_in_every_format(proj
     assert new_text in book and "You suddenly have trouble breathing" not in book
     for slug in ("dvt", "calf-strain"):  # both name clot-in-lung
         assert new_text in html_text((out / f"html/{slug}.html").read_text(encoding="utf-8"))
-        for pdf in (f"{slug}.pdf", f"{slug}.letter.pdf", f"{slug}.large-print.pdf"):
+        for pdf in (f"{slug}.a4.pdf", f"{slug}.letter.pdf", f"{slug}.large-print.a4.pdf", f"{slug}.large-print.letter.pdf"):
             assert new_text in pdf_text(out / "pdf" / pdf), pdf
         assert new_sms in (out / f"sms/{slug}.txt").read_text(encoding="utf-8")
-        assert {f"html/{slug}.html", f"pdf/{slug}.pdf", f"sms/{slug}.txt"} <= rebuilt
+        assert {f"html/{slug}.html", f"pdf/{slug}.a4.pdf", f"sms/{slug}.txt"} <= rebuilt
     assert new_sms in (out / "sms/messages.csv").read_text(encoding="utf-8")
     # A page that shows no red flag is left alone.
     assert "html/price-method.html" not in rebuilt

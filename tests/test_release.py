@@ -56,7 +56,7 @@ def test_approve_then_release_builds_clean(cli, project):
     assert f"Status: approved by Dr Test Example, MD, on" in page
     assert "Leaflet reference KP-DVT, version 1, published" in page
     paths = {a["path"] for a in manifest(out)["artifacts"]}
-    assert {"html/dvt.html", "pdf/dvt.pdf", "epub/small-guide.epub", "sms/dvt.txt", "html/tests.html"} <= paths
+    assert {"html/dvt.html", "pdf/dvt.a4.pdf", "epub/small-guide.epub", "sms/dvt.txt", "html/tests.html"} <= paths
 
 
 def test_release_refuses_overdue_reviews(cli, project):
@@ -83,7 +83,7 @@ def test_release_leaves_out_what_changed_and_keeps_the_rest(cli, project):
             "(see sources/conditions/dvt.yaml), so neither can this guide") in result.output
     out = project / "outputs"
     paths = {a["path"] for a in manifest(out)["artifacts"]}
-    assert "html/calf-strain.html" in paths and "pdf/calf-strain.pdf" in paths
+    assert "html/calf-strain.html" in paths and "pdf/calf-strain.a4.pdf" in paths
     assert not {p for p in paths if "dvt" in p or "small-guide" in p}
     assert not (out / "html/dvt.html").exists()
     # Pages that show the left-out item keep its title, without a link to a page not published.

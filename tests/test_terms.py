@@ -45,7 +45,7 @@ def test_every_format_shows_the_publishers_word(project):
     for out, word, other in ((out_us, "A physical therapist can help", "physiotherapist can"),
                              (out_uk, "A physiotherapist can help", "physical therapist can")):
         texts = [html_text((out / "html/calf-strain.html").read_text(encoding="utf-8")),
-                 pdf_text(out / "pdf/calf-strain.pdf"), pdf_text(out / "pdf/calf-strain.large-print.pdf"),
+                 pdf_text(out / "pdf/calf-strain.a4.pdf"), pdf_text(out / "pdf/calf-strain.large-print.a4.pdf"),
                  epub_text(out / "epub/small-guide.epub")]
         for text in texts:
             assert word in text and other not in text and "{physio}" not in text

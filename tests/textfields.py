@@ -11,7 +11,9 @@ from pathlib import Path
 from pipeline.model import Condition, Library, Topic
 
 
-def condition_texts(c: Condition) -> list[tuple[str, str]]:
+def condition_texts(c: Condition, paper: bool = False) -> list[tuple[str, str]]:
+    """Every text field of a condition; on paper (`paper`), all but the sources, which a leaflet
+    names by the address of the web page that lists them."""
     fields = [("title", c.title), ("medical_name", c.medical_name), ("summary", c.summary)]
     fields += [(f"what_it_is/{i}", t) for i, t in enumerate(c.what_it_is)]
     fields += [(f"symptoms/{i}", t) for i, t in enumerate(c.symptoms)]
@@ -26,8 +28,10 @@ def condition_texts(c: Condition) -> list[tuple[str, str]]:
         fields += [(f"care/{b.level}/signs/{i}", t) for i, t in enumerate(b.signs)]
     for i, t in enumerate(c.tests):
         fields += [(f"tests/{i}/name", t.name), (f"tests/{i}/purpose", t.purpose)]
-    for i, s in enumerate(c.sources):
-        fields += [(f"sources/{i}/title", s.title), (f"sources/{i}/author", s.author)]
+    fields += [(f"questions/{i}", t) for i, t in enumerate(c.questions)]
+    if not paper:
+        for i, s in enumerate(c.sources):
+            fields += [(f"sources/{i}/title", s.title), (f"sources/{i}/author", s.author)]
     return fields
 
 
@@ -69,9 +73,28 @@ def html_text(markup: str) -> str:
     return normalize(" ".join(parser.parts))
 
 
+# The running footer's band at the foot of every page (the bottom page margin), in points.
+FOOTER_PT = 13 / 25.4 * 72
+
+
+def _pdftotext(path: Path, *crop: str) -> str:
+    out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", *crop, str(path), "-"], capture_output=True, check=True)
+    return out.stdout.decode("utf-8")
+
+
 def pdf_text(path: Path) -> str:
-    out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True)
-    return normalize(out.stdout.decode("utf-8"))
+    """The text of a PDF, the running footers last: text that runs on from one page to the
+    next stays in one piece instead of being cut by the footer between them."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        _x0, _y0, width, height = (float(v) for v in pdf.pages[0].mediabox)
+    w, h, body_h = str(int(width) + 1), str(int(height) + 1), str(int(height - FOOTER_PT))
+    body = _pdftotext(path, "-x", "0", "-y", "0", "-W", w, "-H", body_h)
+    footer = _pdftotext(path, "-x", "0", "-y", body_h, "-W", w, "-H", h)
+    # A line may end at a word's own hyphen ("anti-" / "inflammatory"); the leaflets never
+    # hyphenate words themselves, so such a hyphen joins the next line without a space.
+    return normalize(re.sub(r"-\n", "-", body.replace("\f", "\n")) + " " + footer)
 
 
 def epub_text(path: Path) -> str:
@@ -99,16 +122,17 @@ def missing_by_format(out: Path, library: Library, publisher: str = "us-default"
     for slug, condition in library.conditions.items():
         if only and slug not in only:
             continue
-        fields = condition_texts(condition)
+        fields, on_paper = condition_texts(condition), condition_texts(condition, paper=True)
         texts = {
             "html": html_text((out / f"html/{slug}.html").read_text(encoding="utf-8")),
-            "pdf a4": pdf_text(out / f"pdf/{slug}.pdf"),
+            "pdf a4": pdf_text(out / f"pdf/{slug}.a4.pdf"),
             "pdf letter": pdf_text(out / f"pdf/{slug}.letter.pdf"),
-            "pdf large print": pdf_text(out / f"pdf/{slug}.large-print.pdf"),
+            "pdf large print a4": pdf_text(out / f"pdf/{slug}.large-print.a4.pdf"),
+            "pdf large print letter": pdf_text(out / f"pdf/{slug}.large-print.letter.pdf"),
             "epub": epub_texts.get(guide_for.get(slug), ""),
         }
         for fmt, text in texts.items():
-            lost = missing(fields, text)
+            lost = missing(on_paper if fmt.startswith("pdf") else fields, text)
             if lost:
                 gaps.setdefault(slug, {})[fmt] = lost
         sms = (out / f"sms/{slug}.txt").read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ reads sources and never writes files: the build does both.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping, NamedTuple
 
 from ..model import FrozenMap, Library, Publisher
 
@@ -27,6 +27,15 @@ class Job:
     locale: str | None = None
 
 
+class Listed(NamedTuple):
+    """One artifact of the build, as aggregate formats see it."""
+
+    path: str
+    bytes: int
+    sha256: str = ""
+    pages: int | None = None  # for PDFs (see Format.describe)
+
+
 @dataclass(frozen=True)
 class RenderContext:
     """Everything a renderer may use besides the job itself."""
@@ -35,8 +44,10 @@ class RenderContext:
     publisher: Publisher
     # ISO timestamp written into documents that record a date (from SOURCE_DATE_EPOCH).
     created: str
-    # For aggregate formats only: (path, bytes) of every other artifact of the build.
-    listed: tuple[tuple[str, int], ...] = ()
+    # For aggregate formats only: every artifact of the formats below them, sorted by path,
+    # and a reader of an artifact's bytes (the print pack packs the leaflets themselves).
+    listed: tuple[Listed, ...] = ()
+    read: Callable[[str], bytes] | None = field(default=None, repr=False, compare=False)
     # For on-demand formats only: what the command gathered besides the model, by (kind, slug).
     extras: Mapping = field(default_factory=FrozenMap)
 
@@ -61,8 +72,10 @@ class Format:
     """
 
     name: str = ""
-    # Formats whose outputs this one lists (the catalogue needs the others' sizes).
-    aggregate: bool = False
+    # 0 for a format rendered from the content model. An aggregate format lists the outputs of
+    # the others and runs after them, in order of this level: the print pack (1) packs the
+    # leaflets, then the catalogue (2) lists everything, the print pack included.
+    aggregate: int = 0
     # Costly enough (tens of milliseconds or more) to send to a worker process.
     heavy: bool = False
     # Takes every word it writes from the content model and its Wording (no fixed English),
@@ -85,6 +98,10 @@ class Format:
     def warm_up(self) -> None:
         """Load what rendering needs, once per worker process."""
 
+    def describe(self, job: Job, data: bytes) -> dict[str, int]:
+        """Facts about rendered bytes that the build records for aggregate formats."""
+        return {}
+
 
 REGISTRY: dict[str, Format] = {}
 
@@ -105,6 +122,6 @@ def subject_inputs(item, ctx: RenderContext) -> str:
 
 def all_formats() -> dict[str, Format]:
     """Every registered format, importing the modules that register them."""
-    from . import catalogue, epub, hazard_log, html, pdf, review, sms  # noqa: F401  (import registers)
+    from . import catalogue, epub, hazard_log, html, pdf, printpack, review, sms  # noqa: F401  (import registers)
 
     return REGISTRY

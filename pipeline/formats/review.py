@@ -118,8 +118,10 @@ def links(kind: str, slug: str) -> list[tuple[str, str]]:
         return [(f"../epub/{slug}.epub", "EPUB guide")]
     found = [(f"../html/{slug}.html", "Web page")]
     if kind == "condition":
-        found += [(f"../pdf/{slug}.pdf", "Leaflet, A4 (PDF)"), (f"../pdf/{slug}.letter.pdf", "Leaflet, US Letter (PDF)"),
-                  (f"../pdf/{slug}.large-print.pdf", "Large-print leaflet (PDF)"), (f"../sms/{slug}.txt", "Text message")]
+        found += [(f"../pdf/{slug}.a4.pdf", "Leaflet, A4 (PDF)"), (f"../pdf/{slug}.letter.pdf", "Leaflet, US Letter (PDF)"),
+                  (f"../pdf/{slug}.large-print.a4.pdf", "Large-print leaflet, A4 (PDF)"),
+                  (f"../pdf/{slug}.large-print.letter.pdf", "Large-print leaflet, US Letter (PDF)"),
+                  (f"../sms/{slug}.txt", "Text message")]
     return found
 
 

@@ -40,7 +40,7 @@ def test_first_review_pack_has_every_part(cli, project):
     assert ("You have chest pain This item's own sign: its basis is the item's sources") in text
     assert "First review: there is no earlier approved version to compare with." in text
     assert "Status now: draft, never clinically approved." in text
-    for href in ("../html/dvt.html", "../pdf/dvt.pdf", "../pdf/dvt.large-print.pdf"):
+    for href in ("../html/dvt.html", "../pdf/dvt.a4.pdf", "../pdf/dvt.large-print.letter.pdf"):
         assert f'href="{href}"' in page
         assert (out / "review" / href).resolve().is_file(), href  # the handouts were built first
     assert "Decision (tick one):" in text and "Name:" in text and "Credential:" in text
