@@ -554,10 +554,12 @@ def dry_run(project, options: BuildOptions) -> DryRun:
     known = {**{job.path: state["artifacts"][job.path] for job, _ in found.stale if job.path in state["artifacts"]},
              **found.kept}
     listed = tuple(sorted(Listed(e["path"], e["bytes"], e["sha256"], e.get("pages")) for e in known.values()))
+    aggregate_jobs = 0
     for fmt in sorted((f for f in registry.values() if f.aggregate), key=lambda f: f.aggregate):
         aggregate_ctx = RenderContext(ctx.library, ctx.publisher, ctx.created, listed,
                                       read=lambda path: (out_dir / path).read_bytes())
         for job in fmt.jobs(aggregate_ctx):
+            aggregate_jobs += 1
             entry = state["artifacts"].get(job.path)
             if entry is None or not _on_disk_matches(out_dir, entry):
                 reason = "new" if entry is None else "missing or changed on disk"
@@ -571,7 +573,8 @@ def dry_run(project, options: BuildOptions) -> DryRun:
                     reason = reason or "it lists artifacts that would be rebuilt or removed"
             if reason:
                 result.would_build.append((job.path, job.format, reason))
-    result.total = len(found.jobs) + sum(len(f.jobs(ctx)) for f in registry.values() if f.aggregate)
+    # Aggregates counted with what they would list: a print pack exists only with leaflets.
+    result.total = len(found.jobs) + aggregate_jobs
     return result
 
 

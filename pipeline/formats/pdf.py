@@ -159,10 +159,14 @@ def fit_to_paper(paper: Paper, lay_out, name: str):
     if fits(document, paper):
         return html, document
     needed = pages_needed(document)
-    raise DoesNotFit(
-        f"{name}: does not fit: at {smallest} pt it needs {needed:.2f} pages where "
-        f"{paper.max_pages} are allowed, {needed - paper.max_pages:.2f} of a page over. "
-        f"Shorten the text; the type stays at {smallest} pt or larger.")
+    if needed - paper.max_pages < 0.01:
+        # The last allowed page is filled to its bottom edge: nothing may be cut off there.
+        over = f"it fills page {paper.max_pages} to the bottom edge, where {paper.max_pages} pages are allowed"
+    else:
+        over = (f"it needs {needed:.2f} pages where {paper.max_pages} are allowed, "
+                f"{needed - paper.max_pages:.2f} of a page over")
+    raise DoesNotFit(f"{name}: does not fit: at {smallest} pt {over}. "
+                     f"Shorten the text; the type stays at {smallest} pt or larger.")
 
 
 class PdfFormat(Format):

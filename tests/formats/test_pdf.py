@@ -171,6 +171,12 @@ def test_fit_never_shrinks_the_type_below_the_smallest_size(fake_fill):
     # A float cut off at the bottom of the last page fills it completely: not a fit.
     lay_out, calls = _lay_out_from({(12, True): 2.0, (12, False): 1.9})
     assert fit_to_paper(paper, lay_out, "x")[0] == "12-False"
+    # Filled to the bottom edge of the last page even without notes: said in words, never as
+    # "-0.00 of a page over".
+    lay_out, calls = _lay_out_from({(12, True): 2.0, (12, False): 1.998})
+    with pytest.raises(DoesNotFit, match=r"\(x\): does not fit: at 12 pt it fills page 2 to the bottom edge, "
+                                         r"where 2 pages are allowed\. Shorten"):
+        fit_to_paper(paper, lay_out, "pdf/x.letter.pdf (x)")
 
 
 def test_a_leaflet_that_does_not_fit_fails_naming_it_and_how_far_over(tmp_path):
