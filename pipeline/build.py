@@ -269,7 +269,7 @@ def context_for(job: Job, ctx: RenderContext) -> RenderContext:
     part = Library(conditions=FrozenMap(conditions), topics=FrozenMap(topics), guides=FrozenMap(guides),
                    publishers=FrozenMap({ctx.publisher.slug: ctx.publisher}), terms_of=library.terms_of,
                    withheld=FrozenMap(withheld), wording=library.wording)
-    return RenderContext(part, ctx.publisher, ctx.created)
+    return RenderContext(part, ctx.publisher, ctx.created, built_in=ctx.built_in)
 
 
 def _render_jobs(jobs: list[Job], contexts: dict[str, RenderContext], workers: int,
@@ -438,6 +438,10 @@ def _locale_contexts(project, checked, primary: RenderContext, options: BuildOpt
             if library is None:
                 continue
         contexts[locale] = RenderContext(library, library.publishers[publisher.slug], primary.created)
+    built_in = FrozenMap({locale: frozenset([*(("condition", slug) for slug in ctx.library.conditions),
+                                             *(("topic", slug) for slug in ctx.library.topics)])
+                          for locale, ctx in contexts.items()})
+    contexts = {locale: replace(ctx, built_in=built_in) for locale, ctx in contexts.items()}
     return contexts, notices, left_out
 
 
@@ -601,7 +605,15 @@ def _build_locked(out_dir: Path, contexts: dict[str, RenderContext], registry: d
     rendered = _render_jobs(stale, job_contexts, options.workers, options.job_timeout)
     for done, result in enumerate(rendered, start=1):
         job = result.job
-        if result.data is None:
+        if result.data is None and registry[job.format].left_out(job, result.error):
+            # Not a failure: this locale goes without the artifact, and the report says why.
+            outcome = Outcome(job, "left out", result.seconds, result.error, result.peak_kib, reasons[job.path],
+                              result.notes)
+            report.notices.append(_left_out_notice(job, result.error))
+            if job.path in old:
+                _remove(out_dir, job.path)
+                report.removed.append(job.path)
+        elif result.data is None:
             outcome = Outcome(job, "failed", result.seconds, result.error, result.peak_kib, reasons[job.path],
                               result.notes)
             if job.path in old and _on_disk_matches(out_dir, old[job.path]):
@@ -614,7 +626,7 @@ def _build_locked(out_dir: Path, contexts: dict[str, RenderContext], registry: d
         observer.finished(outcome, done, len(stale))
 
     for path in found.removed:
-        (out_dir / path).unlink(missing_ok=True)
+        _remove(out_dir, path)
         fault_point()
         report.removed.append(path)
 
@@ -624,7 +636,7 @@ def _build_locked(out_dir: Path, contexts: dict[str, RenderContext], registry: d
     # An aggregate file no longer planned (a print pack with no leaflets left) goes too.
     for path in sorted(set(old) - set(entries)):
         if old[path].get("format") in {f.name for f in aggregates}:
-            (out_dir / path).unlink(missing_ok=True)
+            _remove(out_dir, path)
             fault_point()
             report.removed.append(path)
 
@@ -641,6 +653,33 @@ def _build_locked(out_dir: Path, contexts: dict[str, RenderContext], registry: d
                  "notices": [asdict(d) for d in report.notices]}
     write_if_changed(out_dir / STATE_DIR / STATE_FILE, json.dumps(new_state, indent=1).encode(),
                      out_dir / STATE_DIR / TMP_DIR)
+
+
+def _left_out_notice(job: Job, error: str) -> Diagnostic:
+    """Why a translated artifact is not built, at the item's catalogue: item, locale, paper and
+    how far over, in the words of the renderer's own message."""
+    from .locales import language
+    from .diagnostics import WARNING
+
+    kind, slug = job.subject or ("condition", job.condition)
+    folder = {"condition": "conditions", "topic": "topics"}.get(kind, kind + "s")
+    return Diagnostic(f"sources/locales/{language(job.locale)}/{folder}/{slug}.po", 1, 1, WARNING,
+                      f"{kind} '{slug}' has no {job.variant} leaflet in {job.locale} ({job.path} is not built): "
+                      f"{error.split(': ', 1)[-1] if error.startswith(job.path) else error}",
+                      "", "translation-does-not-fit")
+
+
+def _remove(out_dir: Path, path: str) -> None:
+    """Delete an artifact, and the folders it leaves empty (es/sms/ once no Spanish message is
+    left), up to the output folder."""
+    (out_dir / path).unlink(missing_ok=True)
+    folder = (out_dir / path).parent
+    while folder != out_dir and out_dir in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (or already gone): stop
+            break
+        folder = folder.parent
 
 
 def _build_aggregate(out_dir, fmt, ctx, entries, state, toolchain, options, report, observer) -> None:

@@ -12,6 +12,8 @@ build time a locale's translations become a `model.Wording` on the content model
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -22,10 +24,39 @@ OPTIONS_MAP = {"templates/**.j2": {"trim_blocks": "true", "lstrip_blocks": "true
 KEYWORDS = {"pgettext": ((1, "c"), 2)}
 
 
+# What is being rendered now: the locale's Wording (None: the English as written) and the
+# locale. Set by `rendering` around one render (presentation.render_template does), read by
+# pgettext and translate, so that templates, their macros and the Python helpers they call
+# (the body map's alt text) all speak the job's language without passing it down.
+_CURRENT: ContextVar[tuple[object | None, str | None]] = ContextVar("interface_wording", default=(None, None))
+
+
+@contextmanager
+def rendering(wording, locale: str | None):
+    token = _CURRENT.set((wording, locale))
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
+
+def current_locale() -> str | None:
+    """The locale being rendered, when a render said so."""
+    return _CURRENT.get()[1]
+
+
+def translate(key: str, english: str) -> str:
+    """The interface string `key` in the language being rendered (its English outside a
+    render, or when the locale is English). For keys made at run time, from English marked
+    elsewhere with pgettext (the body map's places, the care labels)."""
+    wording = _CURRENT.get()[0]
+    return wording.pgettext(key, english) if wording is not None else english
+
+
 def pgettext(context: str, message: str) -> str:
-    """Marks a string for extraction; the English itself. Renderers translate through the
-    model's `Wording`, which uses the same key and English."""
-    return message
+    """Marks a string for extraction (a stable key and its English) and gives it in the
+    language being rendered; at import time, the English."""
+    return translate(context, message)
 
 
 def extract_messages(package_dir: Path = PACKAGE_DIR) -> list[tuple[str, str, str]]:

@@ -131,6 +131,12 @@ def wording(interface: list[tuple[str, str, object]], catalogue: Catalogue | Non
     return model.Wording(locale, model.frozen_mapping(translations), untranslated), tuple(missing)
 
 
+def _some(keys, shown: int = 3) -> str:
+    """A few keys, and how many more: a message stays one readable line."""
+    more = len(keys) - shown
+    return ", ".join(keys[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
 def locale_library(documents: dict[str, dict[str, Document]], catalogues: dict[tuple[str, str], Catalogue],
                    folder: str, publisher: str, locale: str, *, allow_partial: bool = False,
                    interface: list[tuple[str, str, object]] = (), interface_catalogue: Catalogue | None = None
@@ -147,7 +153,7 @@ def locale_library(documents: dict[str, dict[str, Document]], catalogues: dict[t
     if missing_words and not allow_partial:
         where = interface_catalogue.path if interface_catalogue else f"{folder}/interface.po"
         notices.append(Diagnostic(where, 1, 1, WARNING, f"{locale} is not built: {len(missing_words)} of "
-                                  f"{len(interface)} interface strings not translated ({', '.join(missing_words)})",
+                                  f"{len(interface)} interface strings not translated ({_some(missing_words)})",
                                   "", "translation-incomplete"))
         return LocaleBuild(locale, None, tuple(notices))
     localized: dict[str, dict[str, Localized]] = {}
@@ -167,7 +173,7 @@ def locale_library(documents: dict[str, dict[str, Document]], catalogues: dict[t
     profile = localized["publishers"][publisher]
     if not profile.complete and not allow_partial:
         notice("publishers", publisher, f"{locale} is not built: the publisher's own wording "
-                                        f"(care headings and terms) has {_describe(profile)}")
+                                        f"(care headings, terms and feedback line) has {_describe(profile)}")
         return LocaleBuild(locale, None, tuple(notices))
 
     # Shared red flags first: a condition shows their texts, so it is complete only if they are.

@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import body_map
+from .interface import current_locale, pgettext, rendering, translate
 from .locales import babel_name
 from .model import CARE_LEVELS, Condition, Publisher, Topic
 
@@ -24,17 +25,34 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 
-# Fixed wording. Nothing here is specific to a country: numbers, services and the
-# publisher's details come from the publisher profile.
-DISCLAIMER = (
+# Fixed wording, marked as interface strings (see interface.py): the English here, each
+# locale's translation through `translate(key, ...)` when rendered. Nothing here is specific to
+# a country: numbers, services and the publisher's details come from the publisher profile.
+DISCLAIMER = pgettext(
+    "notice.disclaimer",
     "This handout gives general information. It does not replace advice from your doctor "
-    "or another clinician who knows your health."
-)
-DRAFT_NOTICE = "Draft: not yet clinically reviewed. A clinician has not yet checked this handout."
+    "or another clinician who knows your health.")
+DRAFT_LABEL = pgettext("notice.draft-label", "Draft")
+# Follows "Draft:" in bold.
+DRAFT_TEXT = pgettext("notice.draft", "not yet clinically reviewed. A clinician has not yet checked this handout.")
+DRAFT_NOTICE = f"{DRAFT_LABEL}: {DRAFT_TEXT}"
 # The other states an item can be in short of approved (see model.STATUSES); {date} is filled in.
-CHANGED_NOTICE = "Changed since clinical review on {date}, not yet re-reviewed."
-OVERDUE_NOTICE = "Review overdue: this handout was due for clinical review on {date}."
-CARE_LABELS = {"emergency": "Emergency", "urgent": "Urgent", "routine": "Routine"}
+CHANGED_NOTICE = pgettext("notice.changed", "Changed since clinical review on {date}, not yet re-reviewed.")
+OVERDUE_NOTICE = pgettext("notice.overdue", "Review overdue: this handout was due for clinical review on {date}.")
+CARE_LABELS = {"emergency": pgettext("care.emergency", "Emergency"),
+               "urgent": pgettext("care.urgent", "Urgent"),
+               "routine": pgettext("care.routine", "Routine")}
+
+
+def care_label(level: str) -> str:
+    """A care level in words, in the language being rendered."""
+    return translate(f"care.{level}", CARE_LABELS[level])
+
+
+def render_locale(publisher: Publisher) -> str:
+    """The locale being rendered: the job's, else the publisher's primary locale."""
+    return current_locale() or publisher.locale
+
 
 ICONS_DIR = ASSETS_DIR / "icons"
 
@@ -79,14 +97,16 @@ def json_for_script(data: object) -> Markup:
     return Markup(text)
 
 
-def medical_web_page(item: Condition | Topic, publisher: Publisher) -> dict:
-    """schema.org MedicalWebPage structured data about the page's condition or topic."""
+def medical_web_page(item: Condition | Topic, publisher: Publisher, locale: str | None = None) -> dict:
+    """schema.org MedicalWebPage structured data about the page's condition or topic, in one
+    of the publisher's locales (by default the primary one)."""
+    locale = locale or publisher.locale
     page: dict = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "name": item.title,
-        "url": publisher.page_url(item.slug),
-        "inLanguage": publisher.locale,
+        "url": publisher.page_url(item.slug, locale),
+        "inLanguage": locale,
         "description": item.summary,
         "identifier": item.reference,
         "lastReviewed": item.review.last_reviewed.isoformat(),
@@ -137,6 +157,10 @@ def environment() -> jinja2.Environment:
         CHANGED_NOTICE=CHANGED_NOTICE,
         OVERDUE_NOTICE=OVERDUE_NOTICE,
         CARE_LABELS=CARE_LABELS,
+        care_label=care_label,
+        pgettext=pgettext,
+        translate=translate,
+        render_locale=render_locale,
         format_date=format_date,
         format_number=format_number,
         care_icon=care_icon,
@@ -148,6 +172,10 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_template(name: str, **context) -> str:
-    return environment().get_template(name).render(**context)
+def render_template(name: str, *, wording=None, locale: str | None = None, **context) -> str:
+    """Render a template; its interface strings (and the helpers it calls) in `wording`'s
+    language, its dates and `lang` in `locale` (by default the English as written, and the
+    publisher's primary locale)."""
+    with rendering(wording, locale):
+        return environment().get_template(name).render(**context)
 

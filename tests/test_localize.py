@@ -141,7 +141,7 @@ def test_without_the_publisher_wording_the_locale_is_not_built(project):
     build = spanish(project)
     assert build.library is None
     assert [n.message for n in build.notices] == [
-        "es-US is not built: the publisher's own wording (care headings and terms) has 1 of 7 texts not translated"]
+        "es-US is not built: the publisher's own wording (care headings, terms and feedback line) has 1 of 8 texts not translated"]
 
 
 def test_translations_are_nfc_like_the_sources(project):

@@ -50,6 +50,9 @@ class RenderContext:
     read: Callable[[str], bytes] | None = field(default=None, repr=False, compare=False)
     # For on-demand formats only: what the command gathered besides the model, by (kind, slug).
     extras: Mapping = field(default_factory=FrozenMap)
+    # What each locale of this build holds: {locale: frozenset of (kind, slug)}; a page links
+    # its other languages (hreflang, the language switch) only where they are built.
+    built_in: Mapping = field(default_factory=FrozenMap)
 
     def __post_init__(self) -> None:
         # Renderers see only text filled with this publisher's words ({physio} ->
@@ -98,6 +101,11 @@ class Format:
     def warm_up(self) -> None:
         """Load what rendering needs, once per worker process."""
 
+    def left_out(self, job: Job, error: str) -> bool:
+        """Whether a job that failed with `error` is left out with a notice instead of failing
+        the build (a translated leaflet that does not fit its paper)."""
+        return False
+
     def describe(self, job: Job, data: bytes) -> dict[str, int]:
         """Facts about rendered bytes that the build records for aggregate formats."""
         return {}
@@ -117,7 +125,7 @@ def register(fmt: Format) -> Format:
 
 def subject_inputs(item, ctx: RenderContext) -> str:
     """What a page about one item depends on: the item, the titles it links to, the publisher."""
-    return repr((item, ctx.library.related(item), ctx.publisher, ctx.created))
+    return repr((item, ctx.library.related(item), ctx.publisher, ctx.created, ctx.library.wording))
 
 
 def all_formats() -> dict[str, Format]:
