@@ -40,6 +40,14 @@ def rendering(wording, locale: str | None):
         _CURRENT.reset(token)
 
 
+def partial(item) -> bool:
+    """Whether a page about `item` shows English in place of a missing translation: only in a
+    preview built with --allow-partial, which says so in a banner."""
+    wording = _CURRENT.get()[0]
+    translation = getattr(item, "translation", None)
+    return bool((translation is not None and translation.partial) or getattr(wording, "untranslated", ()))
+
+
 def current_locale() -> str | None:
     """The locale being rendered, when a render said so."""
     return _CURRENT.get()[1]

@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import body_map
-from .interface import current_locale, pgettext, rendering, translate
+from .interface import current_locale, partial, pgettext, rendering, translate
 from .locales import babel_name
 from .model import CARE_LEVELS, Condition, Publisher, Topic
 
@@ -161,6 +161,7 @@ def environment() -> jinja2.Environment:
         pgettext=pgettext,
         translate=translate,
         render_locale=render_locale,
+        partial=partial,
         format_date=format_date,
         format_number=format_number,
         care_icon=care_icon,

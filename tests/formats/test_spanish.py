@@ -176,3 +176,29 @@ def test_spanish_pages_have_no_axe_violations(spanish, width):
                 page.close()
         finally:
             chromium.close()
+
+
+def test_a_partial_preview_says_so_in_every_localized_format(tmp_path):
+    """--allow-partial builds an item whose translation is incomplete, English in the gaps, and
+    every page of it says so at the top; a normal build leaves the item out instead."""
+    from conftest import edit_source
+
+    project = copy_project(tmp_path / "project")
+    edit_source(project / "sources/conditions/dvt.yaml", "  - Sometimes a fever", "  - Sometimes a fever or chills")
+    out = project / "outputs"
+    options = dict(out_dir=out, workers=2, formats=("html", "pdf"), only=("dvt",))
+    report = build(Project(project), BuildOptions(**options))
+    assert not (out / "es/html/dvt.html").exists()
+    assert any(n.rule == "translation-incomplete" and "'dvt'" in n.message for n in report.notices)
+    report = build(Project(project), BuildOptions(**options, allow_partial=True))
+    assert not report.failed, [o.error for o in report.failed]
+    banner = "Vista previa: parte de este texto aún no está traducida y se muestra en inglés."
+    page = html_text((out / "es/html/dvt.html").read_text(encoding="utf-8"))
+    assert banner in page and "Sometimes a fever or chills" in page
+    leaflets = sorted((out / "es/pdf").glob("dvt.*pdf"))
+    assert leaflets
+    for leaflet in leaflets:
+        assert banner in pdf_text(leaflet), leaflet.name
+    # The English and the complete Spanish items have no banner.
+    assert "Vista previa" not in html_text((out / "html/dvt.html").read_text(encoding="utf-8"))
+    assert "Preview:" not in html_text((out / "html/dvt.html").read_text(encoding="utf-8"))
