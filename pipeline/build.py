@@ -49,7 +49,7 @@ class BuildRefused(Exception):
 @dataclass
 class Outcome:
     job: Job
-    status: str  # "built", "unchanged" or "failed"
+    status: str  # "built", "unchanged", "failed" or "skipped" (a translated leaflet that does not fit)
     seconds: float = 0.0
     error: str = ""
     # Peak resident memory of the worker process that rendered it, in KiB (0 when it was not
@@ -607,7 +607,7 @@ def _build_locked(out_dir: Path, contexts: dict[str, RenderContext], registry: d
         job = result.job
         if result.data is None and registry[job.format].left_out(job, result.error):
             # Not a failure: this locale goes without the artifact, and the report says why.
-            outcome = Outcome(job, "left out", result.seconds, result.error, result.peak_kib, reasons[job.path],
+            outcome = Outcome(job, "skipped", result.seconds, result.error, result.peak_kib, reasons[job.path],
                               result.notes)
             report.notices.append(_left_out_notice(job, result.error))
             if job.path in old:

@@ -83,7 +83,7 @@ def download(job: Job, entry: Listed, paper: str, locale: str = "en-US") -> dict
         label, order = job.path.rsplit("/", 1)[-1], (3,)
     facts.append(human_size(entry.bytes, locale))
     return {"href": job.path, "label": label, "type": _mime(job.path), "facts": ", ".join(facts),
-            "order": (*order, job.path)}
+            "order": (0, *order, job.path)}
 
 
 # The catalogue's filter: body areas a reader would name, in order from the back down, and the
@@ -184,6 +184,7 @@ class CatalogueFormat(Format):
                     if path in listed:
                         translated = download(replace(other, path=path), listed[path], paper, locale)
                         translated["label"] += f" in {language}"
+                        translated["order"] = (1, *translated["order"][1:])  # after the English
                         files.setdefault(other.subject, []).append(translated)
 
         def cards(items, kind):
