@@ -178,7 +178,7 @@ def fetcher_problems(library, secret: Path) -> list[str]:
     _opened.clear()
     _watching.set()
     try:
-        pdf.PdfFormat().render(Job("pdf", "a4", "pdf/dvt.pdf", "dvt", subject=("condition", "dvt")),
+        pdf.PdfFormat().render(Job("pdf", "a4", "pdf/dvt.a4.pdf", "dvt", subject=("condition", "dvt")),
                                RenderContext(library, library.publishers["us-default"], "2026-11-21T00:00:00+00:00"))
     except (pdf.RenderError, ResourceRefused):  # refusing is the point: the leaflet fails, named
         pass

@@ -273,11 +273,12 @@ def test_qr_code_reads_as_the_page_address_beside_its_caption(built, publisher, 
         sheet = pdf.pages[page - 1]
         words = sheet.extract_words()
         scan = next(w for w in words if w["text"] == "Scan")
-        # The caption's own column: from its first word to the clinic's box beside it, if any.
+        # The caption's own column: from the page's left edge (a long address runs on under
+        # the code) to the clinic's box beside it, if any.
         beside = [w["x0"] for w, after in zip(words, words[1:]) if (w["text"], after["text"]) == ("Your", "clinic")
                   and w["x0"] > scan["x1"] and abs(w["top"] - scan["top"]) < 40]
         right = min(beside, default=sheet.width) - 1
-        caption = sheet.crop((scan["x0"] - 1, scan["top"] - 1, right, sheet.height)).extract_text()
+        caption = sheet.crop((0, scan["top"] - 1, right, sheet.height)).extract_text()
     caption_top = scan["top"] * MM_PER_PT
     # The caption, with the address a reader can type, is on the same page, beside or just
     # below the code.

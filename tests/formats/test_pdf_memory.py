@@ -19,7 +19,7 @@ def render(n):
     c = dataclasses.replace(base, slug=slug, title=base.title + f" {{n}}")
     ctx = RenderContext(dataclasses.replace(lib, conditions=FrozenMap({{**lib.conditions, slug: c}})),
                         lib.publishers["us-default"], "2026-11-21T00:00:00+00:00")
-    fmt.render(Job("pdf", "a4", f"pdf/{{slug}}.pdf", slug, subject=("condition", slug)), ctx)
+    fmt.render(Job("pdf", "a4", f"pdf/{{slug}}.a4.pdf", slug, subject=("condition", slug)), ctx)
 for n in range(20):
     render(n)
 after_20 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
