@@ -209,6 +209,15 @@ class CatalogueFormat(Format):
             for g in sorted(library.guides.values(), key=lambda g: g.title.lower())
             if f"epub/{g.slug}.epub" in listed
         ]
+        # The same guides in the publisher's other languages, after the English.
+        guides += [
+            {"href": path, "title": f"{g.title}, in {language}", "size": human_size(listed[path].bytes, locale),
+             "status": "a translation; its title page gives its own sign-off", "description": g.description,
+             "reference": g.reference, "version": g.approval.version}
+            for prefix, language in _other_languages(ctx.publisher)
+            for g in sorted(library.guides.values(), key=lambda g: g.title.lower())
+            if (path := f"{prefix}epub/{g.slug}.epub") in listed
+        ]
         tables = [{"href": path, "label": label, "size": human_size(listed[path].bytes, locale)}
                   for path, label in [("sms/messages.csv", "All text messages (CSV)")] + [
                       (f"{prefix}sms/messages.csv", f"All text messages in {language} (CSV)")
