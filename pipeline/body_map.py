@@ -13,6 +13,8 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from .interface import pgettext, translate
+
 # The drawing's coordinate system: both legs from the waist down, 120 wide, 300 tall.
 WIDTH, HEIGHT = 120, 300
 SKIN, OUTLINE, DETAIL = "#ece6df", "#3d3d3d", "#8a8178"
@@ -32,46 +34,46 @@ class Location:
 # front, it is on the viewer's left (x < 60). Its inner side always faces the other leg.
 LOCATIONS: dict[str, Location] = {
     "back-of-knee-centre": Location(
-        "back", "the middle of the back of the knee", "in the middle of the back of the knee",
+        "back", pgettext("body-map.area.back-of-knee-centre", "the middle of the back of the knee"), pgettext("body-map.place.back-of-knee-centre", "in the middle of the back of the knee"),
         ('<ellipse cx="83" cy="156" rx="10" ry="9"/>',)),
     "back-of-knee-outer": Location(
-        "back", "the outer side of the back of the knee", "at the back of the knee, on the outer side",
+        "back", pgettext("body-map.area.back-of-knee-outer", "the outer side of the back of the knee"), pgettext("body-map.place.back-of-knee-outer", "at the back of the knee, on the outer side"),
         ('<ellipse cx="91" cy="157" rx="7" ry="11" transform="rotate(-25 91 157)"/>',)),
     "inner-hamstring-tendons": Location(
-        "back", "the inner side of the back of the knee",
-        "at the back of the knee, on the inner side, where the inner hamstring tendons run",
+        "back", pgettext("body-map.area.inner-hamstring-tendons", "the inner side of the back of the knee"),
+        pgettext("body-map.place.inner-hamstring-tendons", "at the back of the knee, on the inner side, where the inner hamstring tendons run"),
         ('<ellipse cx="73" cy="140" rx="5.5" ry="19"/>',)),
     "outer-hamstring-tendons": Location(
-        "back", "the outer side of the back of the knee",
-        "at the back of the knee, on the outer side, where the outer hamstring tendon runs",
+        "back", pgettext("body-map.area.outer-hamstring-tendons", "the outer side of the back of the knee"),
+        pgettext("body-map.place.outer-hamstring-tendons", "at the back of the knee, on the outer side, where the outer hamstring tendon runs"),
         ('<ellipse cx="94" cy="140" rx="5.5" ry="19"/>',)),
     "hamstrings": Location(
-        "back", "the back of the thigh, down to the knee", "in the back of the thigh and behind the knee",
+        "back", pgettext("body-map.area.hamstrings", "the back of the thigh, down to the knee"), pgettext("body-map.place.hamstrings", "in the back of the thigh and behind the knee"),
         ('<ellipse cx="84" cy="115" rx="13" ry="40"/>',)),
     "calf": Location(
-        "back", "the calf", "in the calf, below the back of the knee",
+        "back", pgettext("body-map.area.calf", "the calf"), pgettext("body-map.place.calf", "in the calf, below the back of the knee"),
         ('<ellipse cx="83" cy="192" rx="11" ry="22"/>',)),
     "back-of-knee-and-calf": Location(
-        "back", "the calf and the back of the knee", "in the calf and behind the knee",
+        "back", pgettext("body-map.area.back-of-knee-and-calf", "the calf and the back of the knee"), pgettext("body-map.place.back-of-knee-and-calf", "in the calf and behind the knee"),
         ('<ellipse cx="83" cy="180" rx="11" ry="33"/>',)),
     "lower-back-down-leg": Location(
-        "back", "a line from the lower back down the back of the thigh to the knee",
-        "it starts in the lower back and runs down the back of the thigh to behind the knee",
+        "back", pgettext("body-map.area.lower-back-down-leg", "a line from the lower back down the back of the thigh to the knee"),
+        pgettext("body-map.place.lower-back-down-leg", "it starts in the lower back and runs down the back of the thigh to behind the knee"),
         (f'<path d="M63 18 C70 36 78 50 80 72 C82 98 84 126 83 154" fill="none" stroke="{MARK}" '
          'stroke-width="7" stroke-linecap="round"/>',
          '<ellipse cx="63" cy="18" rx="8" ry="7"/>')),
     "below-kneecap": Location(
-        "front", "the area just below the kneecap", "just below the kneecap",
+        "front", pgettext("body-map.area.below-kneecap", "the area just below the kneecap"), pgettext("body-map.place.below-kneecap", "just below the kneecap"),
         ('<ellipse cx="37" cy="166" rx="7" ry="8"/>',)),
     "behind-kneecap": Location(
-        "front", "the kneecap", "behind the kneecap",
+        "front", pgettext("body-map.area.behind-kneecap", "the kneecap"), pgettext("body-map.place.behind-kneecap", "behind the kneecap"),
         ('<ellipse cx="37" cy="148" rx="9" ry="11"/>',)),
     "knee-joint-line": Location(
-        "front", "a line across the knee where the thigh bone meets the shin bone",
-        "along the line where the thigh bone meets the shin bone",
+        "front", pgettext("body-map.area.knee-joint-line", "a line across the knee where the thigh bone meets the shin bone"),
+        pgettext("body-map.place.knee-joint-line", "along the line where the thigh bone meets the shin bone"),
         ('<ellipse cx="37" cy="158" rx="19" ry="4.5"/>',)),
     "whole-joint": Location(
-        "front", "the whole knee", "in and around the whole knee",
+        "front", pgettext("body-map.area.whole-joint", "the whole knee"), pgettext("body-map.place.whole-joint", "in and around the whole knee"),
         ('<ellipse cx="37" cy="152" rx="20" ry="22"/>',)),
 }
 
@@ -130,25 +132,32 @@ def location(name: str) -> Location:
 def alt_text(name: str) -> str:
     """What the picture shows, for readers who cannot see it."""
     where = location(name)
-    side = "from behind" if where.view == "back" else "from the front"
-    return f"Drawing of both legs seen {side}. On the right leg, {where.area} is marked."
+    area = translate(f"body-map.area.{name}", where.area)
+    if where.view == "back":
+        return pgettext("body-map.alt-back", "Drawing of both legs seen from behind. On the right leg, {area} is marked.").format(area=area)
+    return pgettext("body-map.alt-front", "Drawing of both legs seen from the front. On the right leg, {area} is marked.").format(area=area)
 
 
 def caption(name: str) -> str:
     """The words printed with the picture."""
-    where = location(name)
-    return f"Where it hurts: {where.place}."
+    place = translate(f"body-map.place.{name}", location(name).place)
+    return pgettext("body-map.caption", "Where it hurts: {place}.").format(place=place)
+
+
+def svg(name: str) -> str:
+    """The picture as a standalone SVG document, its <title> the alt text (in the language
+    being rendered)."""
+    return _svg(name, alt_text(name))
 
 
 @lru_cache(maxsize=None)
-def svg(name: str) -> str:
-    """The picture as a standalone SVG document, its <title> the alt text."""
+def _svg(name: str, title: str) -> str:
     where = location(name)
     marks = "".join(where.mark)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img">'
-        f"<title>{escape(alt_text(name))}</title>"
+        f"<title>{escape(title)}</title>"
         f"{_legs(where.view)}"
         f'<g fill="{MARK}" fill-opacity="0.85" stroke="{MARK_EDGE}" stroke-width="1.4">{marks}</g>'
         "</svg>"

@@ -31,6 +31,7 @@ from .diagnostics import Diagnostic, SourceProblems
 # templates or renderers. The rest is imported once the build knows it has work.
 from .formats import Format, Job, Listed, RenderContext, all_formats
 from .lifetime import sweep
+from .locales import output_prefix
 from .model import DEFAULT_PUBLISHER, FrozenMap, Library
 from .toolchain import Toolchain, current as current_toolchain
 from .workers import DEFAULT_TIMEOUT, Rendered, render_here, render_in_workers, start_server_early
@@ -48,7 +49,7 @@ class BuildRefused(Exception):
 @dataclass
 class Outcome:
     job: Job
-    status: str  # "built", "unchanged" or "failed"
+    status: str  # "built", "unchanged", "failed" or "skipped" (a translated leaflet that does not fit)
     seconds: float = 0.0
     error: str = ""
     # Peak resident memory of the worker process that rendered it, in KiB (0 when it was not
@@ -65,6 +66,8 @@ class BuildReport:
     seconds: float = 0.0
     # Items a release build left out (not approved and in date), one located error each.
     refused: list[Diagnostic] = field(default_factory=list)
+    # What was left out of a locale and why (an incomplete translation), as located warnings.
+    notices: list[Diagnostic] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -130,16 +133,20 @@ def artifact_date(job: Job, library: Library, fallback: str) -> str:
     return _midnight(day).isoformat()
 
 
-def release_problems(project, today: dt.date) -> list[Diagnostic]:
+def release_problems(project, today: dt.date) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """Why items must not go out in a release: the lint rules for drafts, changes since
     approval, lapsed approvals and clinical safety, each at the field that fails (every item
-    that is not approved and in date is named at its reference)."""
+    that is not approved and in date is named at its reference); and, apart, why translations
+    must not: fuzzy entries and translations no medical translator approved, in the PO files."""
+    from .i18n import RELEASE_RULES as TRANSLATION_RULES, in_catalogues
     from .project import lint_project
     from .approvals import RELEASE_STATUS_RULES
     from .safety_rules import RELEASE_RULES
 
     problems, _ = lint_project(project, release=True, today=today)
-    return [p for p in problems if p.is_error and p.rule in (*RELEASE_STATUS_RULES, *RELEASE_RULES)]
+    errors = [p for p in problems if p.is_error]
+    return ([p for p in errors if p.rule in (*RELEASE_STATUS_RULES, *RELEASE_RULES)],
+            [p for p in errors if p.rule in TRANSLATION_RULES and in_catalogues(p)])
 
 
 def release_library(library: Library, problems: list[Diagnostic]) -> Library:
@@ -261,8 +268,8 @@ def context_for(job: Job, ctx: RenderContext) -> RenderContext:
     # Already filled with the publisher's words (terms_of says so), so nothing is filled twice.
     part = Library(conditions=FrozenMap(conditions), topics=FrozenMap(topics), guides=FrozenMap(guides),
                    publishers=FrozenMap({ctx.publisher.slug: ctx.publisher}), terms_of=library.terms_of,
-                   withheld=FrozenMap(withheld))
-    return RenderContext(part, ctx.publisher, ctx.created)
+                   withheld=FrozenMap(withheld), wording=library.wording)
+    return RenderContext(part, ctx.publisher, ctx.created, built_in=ctx.built_in)
 
 
 def _render_jobs(jobs: list[Job], contexts: dict[str, RenderContext], workers: int,
@@ -304,6 +311,8 @@ class BuildOptions:
     today: dt.date | None = None
     force: bool = False  # rebuild every selected artifact, whatever the state says
     job_timeout: float = DEFAULT_TIMEOUT  # seconds one PDF or EPUB may take before it fails
+    # Previews only: build items whose translation is incomplete, English marked (see localize.py).
+    allow_partial: bool = False
 
 
 class Observer:
@@ -337,7 +346,7 @@ def build_key(project, options: BuildOptions, toolchain: Toolchain) -> str:
     today = (options.today or dt.date.today()).isoformat()
     digest.update(repr((__version__, toolchain.digest, options.publisher, sorted(options.only),
                         sorted(options.formats), options.release, today,
-                        os.environ.get("SOURCE_DATE_EPOCH"))).encode())
+                        os.environ.get("SOURCE_DATE_EPOCH"), options.allow_partial)).encode())
     root = project.sources_dir
     for path in sorted(root.rglob("*")):
         if path.is_file() and not path.name.startswith("."):
@@ -356,24 +365,32 @@ def _nothing_to_do(out_dir: Path, key: str) -> BuildReport | None:
         return None
     if not all(_on_disk_matches(out_dir, entry) for entry in entries):
         return None
-    outcomes = [Outcome(Job(e["format"], e["variant"], e["path"], e["condition"], e["guide"]), "unchanged")
-                for e in entries]
-    # A release left the same items out last time, for the same reasons: say so again.
-    return BuildReport(outcomes, refused=[Diagnostic(**d) for d in state.get("refused", [])])
+    outcomes = [Outcome(Job(e["format"], e["variant"], e["path"], e["condition"], e["guide"],
+                            locale=e.get("locale")), "unchanged") for e in entries]
+    # A release left the same items out last time, for the same reasons: say so again (and
+    # the same translations are still incomplete).
+    return BuildReport(outcomes, refused=[Diagnostic(**d) for d in state.get("refused", [])],
+                       notices=[Diagnostic(**d) for d in state.get("notices", [])])
 
 
-def _check(project, options: BuildOptions) -> tuple[RenderContext, dict[str, Format], list[Diagnostic]]:
+def _check(project, options: BuildOptions) -> tuple[dict[str, RenderContext], dict[str, Format],
+                                                    list[Diagnostic], list[Diagnostic]]:
     """Load and check everything; raise SourceProblems or BuildRefused before anything is written.
 
-    Returns the context, the formats to build and, for a release, the items it leaves out."""
+    Returns a context per locale that can be built (the primary first), the formats to build,
+    for a release the items it leaves out, and what was left out of a locale and why."""
     today = options.today or dt.date.today()
-    library = project.library(today=today)
+    if options.release and options.allow_partial:
+        raise BuildRefused("a release cannot be partial: --allow-partial is for previews")
+    checked = project.checked()
+    library = checked.library(today)
     if options.publisher not in library.publishers:
         known = ", ".join(sorted(library.publishers))
         raise BuildRefused(f"unknown publisher '{options.publisher}' (known: {known})")
     refused: list[Diagnostic] = []
+    translation_refused: list[Diagnostic] = []
     if options.release:
-        refused = release_problems(project, today)
+        refused, translation_refused = release_problems(project, today)
         library = release_library(library, refused)
     registry = {name: fmt for name, fmt in all_formats().items() if not fmt.on_demand}
     unknown = [f for f in options.formats if f not in registry]
@@ -384,7 +401,48 @@ def _check(project, options: BuildOptions) -> tuple[RenderContext, dict[str, For
     if missing:
         raise BuildRefused(f"--only names no condition, topic or guide: {', '.join(missing)}")
     ctx = RenderContext(library, library.publishers[options.publisher], source_date(library).isoformat())
-    return ctx, registry, sorted(refused)
+    contexts, notices, left_out = _locale_contexts(project, checked, ctx, options, today, translation_refused)
+    return contexts, registry, sorted(refused + left_out), notices
+
+
+def _locale_contexts(project, checked, primary: RenderContext, options: BuildOptions, today: dt.date,
+                     translation_refused: list[Diagnostic]):
+    """One render context per locale of the publisher that can be built, the primary first.
+
+    Each locale's content model is built from its translation before any renderer runs, its
+    items' sign-off derived for its language; what is left out of it, and why, is returned as
+    located warnings. A release leaves out, and names, every translated item that has a fuzzy
+    entry or no approval, and every item the English release leaves out.
+    """
+    from .i18n import release_translation
+    from .locales import is_source, language
+
+    publisher = primary.publisher
+    contexts = {publisher.locale: primary}
+    notices: list[Diagnostic] = []
+    left_out: list[Diagnostic] = []
+    for locale in publisher.locales:
+        if locale == publisher.locale:
+            continue
+        if is_source(locale):
+            contexts[locale] = replace(primary)
+            continue
+        built = checked.locale_build(project, publisher.slug, locale, today, allow_partial=options.allow_partial)
+        notices += built.notices
+        if built.library is None:
+            continue
+        library = built.library
+        if options.release:
+            library, refused = release_translation(library, primary.library, translation_refused, language(locale))
+            left_out += refused
+            if library is None:
+                continue
+        contexts[locale] = RenderContext(library, library.publishers[publisher.slug], primary.created)
+    built_in = FrozenMap({locale: frozenset([*(("condition", slug) for slug in ctx.library.conditions),
+                                             *(("topic", slug) for slug in ctx.library.topics)])
+                          for locale, ctx in contexts.items()})
+    contexts = {locale: replace(ctx, built_in=built_in) for locale, ctx in contexts.items()}
+    return contexts, notices, left_out
 
 
 def build(project, options: BuildOptions, observer: Observer | None = None,
@@ -403,11 +461,11 @@ def build(project, options: BuildOptions, observer: Observer | None = None,
             return unchanged
 
     _start_workers_if_needed(options)
-    ctx, registry, refused = _check(project, options)
-    report = BuildReport(refused=refused)
+    contexts, registry, refused, notices = _check(project, options)
+    report = BuildReport(refused=refused, notices=notices)
     with exclusive_lock(out_dir / STATE_DIR / "lock", on_wait):
         remove_stale_temporaries(out_dir / STATE_DIR / TMP_DIR)
-        _build_locked(out_dir, ctx, registry, options, report, observer or Observer(), key, toolchain)
+        _build_locked(out_dir, contexts, registry, options, report, observer or Observer(), key, toolchain)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -430,17 +488,28 @@ class Plan:
     removed: list[str] = field(default_factory=list)
 
 
-def plan(out_dir: Path, ctx: RenderContext, registry: dict[str, Format], options: BuildOptions,
+def _planned_jobs(fmt: Format, locale: str, ctx: RenderContext) -> list[Job]:
+    """A format's jobs in one locale: its own paths in the primary locale, under the locale's
+    folder otherwise (es/sms/dvt.txt); only formats that are `localized` go beyond the primary."""
+    prefix = output_prefix(locale, ctx.publisher.locale)
+    if prefix and not fmt.localized:
+        return []
+    return [replace(job, path=prefix + job.path, locale=locale) for job in fmt.jobs(ctx)]
+
+
+def plan(out_dir: Path, contexts: dict[str, RenderContext], registry: dict[str, Format], options: BuildOptions,
          state: dict, toolchain: Toolchain) -> Plan:
-    """Decide, for every artifact but the aggregates, whether it is current; reads, never writes."""
+    """Decide, for every artifact but the aggregates, in every locale, whether it is current;
+    reads, never writes."""
     old = state["artifacts"]
     result = Plan()
-    for fmt in registry.values():
-        if fmt.aggregate:
-            continue
-        for job in fmt.jobs(ctx):
-            job_ctx = replace(ctx, created=artifact_date(job, ctx.library, ctx.created))
-            result.jobs[job.path] = (fmt, job, job_ctx, fingerprint(fmt, job, job_ctx, toolchain))
+    for locale, ctx in contexts.items():
+        for fmt in registry.values():
+            if fmt.aggregate:
+                continue
+            for job in _planned_jobs(fmt, locale, ctx):
+                job_ctx = replace(ctx, created=artifact_date(job, ctx.library, ctx.created))
+                result.jobs[job.path] = (fmt, job, job_ctx, fingerprint(fmt, job, job_ctx, toolchain))
     for path, (fmt, job, job_ctx, fp) in result.jobs.items():
         entry = old.get(path)
         intact = entry is not None and _on_disk_matches(out_dir, entry)
@@ -481,8 +550,9 @@ def dry_run(project, options: BuildOptions) -> DryRun:
     state = _load_state(out_dir)
     if not options.force and _nothing_to_do(out_dir, build_key(project, options, toolchain)) is not None:
         return DryRun(total=len(state["artifacts"]))
-    ctx, registry, _refused = _check(project, options)
-    found = plan(out_dir, ctx, registry, options, state, toolchain)
+    contexts, registry, _refused, _notices = _check(project, options)
+    ctx = _primary(contexts)
+    found = plan(out_dir, contexts, registry, options, state, toolchain)
     result = DryRun([(job.path, job.format, reason) for job, reason in found.stale], found.removed)
     # The sizes the aggregates would list, as far as they are known before rendering.
     known = {**{job.path: state["artifacts"][job.path] for job, _ in found.stale if job.path in state["artifacts"]},
@@ -512,22 +582,38 @@ def dry_run(project, options: BuildOptions) -> DryRun:
     return result
 
 
-def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format], options: BuildOptions,
-                  report: BuildReport, observer: Observer, key: str, toolchain: Toolchain) -> None:
+def _primary(contexts: dict[str, RenderContext]) -> RenderContext:
+    """The primary locale's context: aggregates (the catalogue) and the manifest are its own
+    until their templates are localized."""
+    return next(ctx for locale, ctx in contexts.items() if locale == ctx.publisher.locale)
+
+
+def _build_locked(out_dir: Path, contexts: dict[str, RenderContext], registry: dict[str, Format],
+                  options: BuildOptions, report: BuildReport, observer: Observer, key: str,
+                  toolchain: Toolchain) -> None:
     state = _load_state(out_dir)
     old = state["artifacts"]
-    found = plan(out_dir, ctx, registry, options, state, toolchain)
+    ctx = _primary(contexts)
+    found = plan(out_dir, contexts, registry, options, state, toolchain)
     entries = dict(found.kept)
     report.outcomes += [Outcome(job, "unchanged") for job in found.unchanged]
     reasons = dict((job.path, reason) for job, reason in found.stale)
     stale = [job for job, _ in found.stale]
     aggregates = [job for fmt in registry.values() if fmt.aggregate for job in fmt.jobs(ctx)]
     observer.planned(Counter(job.format for job in stale + aggregates))
-    contexts = {path: job_ctx for path, (_f, _j, job_ctx, _fp) in found.jobs.items()}
-    rendered = _render_jobs(stale, contexts, options.workers, options.job_timeout)
+    job_contexts = {path: job_ctx for path, (_f, _j, job_ctx, _fp) in found.jobs.items()}
+    rendered = _render_jobs(stale, job_contexts, options.workers, options.job_timeout)
     for done, result in enumerate(rendered, start=1):
         job = result.job
-        if result.data is None:
+        if result.data is None and registry[job.format].left_out(job, result.error):
+            # Not a failure: this locale goes without the artifact, and the report says why.
+            outcome = Outcome(job, "skipped", result.seconds, result.error, result.peak_kib, reasons[job.path],
+                              result.notes)
+            report.notices.append(_left_out_notice(job, result.error))
+            if job.path in old:
+                _remove(out_dir, job.path)
+                report.removed.append(job.path)
+        elif result.data is None:
             outcome = Outcome(job, "failed", result.seconds, result.error, result.peak_kib, reasons[job.path],
                               result.notes)
             if job.path in old and _on_disk_matches(out_dir, old[job.path]):
@@ -540,7 +626,7 @@ def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format]
         observer.finished(outcome, done, len(stale))
 
     for path in found.removed:
-        (out_dir / path).unlink(missing_ok=True)
+        _remove(out_dir, path)
         fault_point()
         report.removed.append(path)
 
@@ -550,22 +636,50 @@ def _build_locked(out_dir: Path, ctx: RenderContext, registry: dict[str, Format]
     # An aggregate file no longer planned (a print pack with no leaflets left) goes too.
     for path in sorted(set(old) - set(entries)):
         if old[path].get("format") in {f.name for f in aggregates}:
-            (out_dir / path).unlink(missing_ok=True)
+            _remove(out_dir, path)
             fault_point()
             report.removed.append(path)
 
     # The manifest first, then the state that vouches for it: a build killed between the two
     # leaves a state that does not know this manifest, and the next build rewrites both.
-    manifest = _write_manifest(out_dir, ctx, entries)
+    manifest = _write_manifest(out_dir, ctx, entries, {locale: c.library for locale, c in contexts.items()})
     fingerprints = {e["fingerprint"]["toolchain"] for e in entries.values() if "fingerprint" in e}
     known = {**state["toolchains"], toolchain.digest: toolchain.as_record()}
     # The key is recorded only for a build that fully succeeded: a failure is retried next time.
     new_state = {"pipeline": __version__, "key": "" if report.failed else key, "manifest": manifest,
                  "toolchains": {d: known[d] for d in sorted(fingerprints) if d in known},
                  "artifacts": dict(sorted(entries.items())),
-                 "refused": [asdict(d) for d in report.refused]}
+                 "refused": [asdict(d) for d in report.refused],
+                 "notices": [asdict(d) for d in report.notices]}
     write_if_changed(out_dir / STATE_DIR / STATE_FILE, json.dumps(new_state, indent=1).encode(),
                      out_dir / STATE_DIR / TMP_DIR)
+
+
+def _left_out_notice(job: Job, error: str) -> Diagnostic:
+    """Why a translated artifact is not built, at the item's catalogue: item, locale, paper and
+    how far over, in the words of the renderer's own message."""
+    from .locales import language
+    from .diagnostics import WARNING
+
+    kind, slug = job.subject or ("condition", job.condition)
+    folder = {"condition": "conditions", "topic": "topics"}.get(kind, kind + "s")
+    return Diagnostic(f"sources/locales/{language(job.locale)}/{folder}/{slug}.po", 1, 1, WARNING,
+                      f"{kind} '{slug}' has no {job.variant} leaflet in {job.locale} ({job.path} is not built): "
+                      f"{error.split(': ', 1)[-1] if error.startswith(job.path) else error}",
+                      "", "translation-does-not-fit")
+
+
+def _remove(out_dir: Path, path: str) -> None:
+    """Delete an artifact, and the folders it leaves empty (es/sms/ once no Spanish message is
+    left), up to the output folder."""
+    (out_dir / path).unlink(missing_ok=True)
+    folder = (out_dir / path).parent
+    while folder != out_dir and out_dir in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (or already gone): stop
+            break
+        folder = folder.parent
 
 
 def _build_aggregate(out_dir, fmt, ctx, entries, state, toolchain, options, report, observer) -> None:
@@ -574,6 +688,7 @@ def _build_aggregate(out_dir, fmt, ctx, entries, state, toolchain, options, repo
     aggregate_ctx = RenderContext(ctx.library, ctx.publisher, ctx.created, listed,
                                   read=lambda path: (out_dir / path).read_bytes())
     for job in fmt.jobs(aggregate_ctx):
+        job = replace(job, locale=ctx.locale)
         fp = fingerprint(fmt, job, aggregate_ctx, toolchain)
         entry = state["artifacts"].get(job.path)
         intact = entry is not None and _on_disk_matches(out_dir, entry)
@@ -605,6 +720,7 @@ def _write(out_dir: Path, job: Job, data: bytes, fp: dict) -> dict:
         "variant": job.variant,
         "condition": job.condition,
         "guide": job.guide,
+        "locale": job.locale,
         "subject": list(job.subject) if job.subject else None,
         "bytes": len(data),
         "sha256": _sha256(data),
@@ -614,12 +730,15 @@ def _write(out_dir: Path, job: Job, data: bytes, fp: dict) -> dict:
     }
 
 
-def manifest_entries(entries: Iterable[dict], library: Library | None = None) -> list[dict]:
-    keys = ("path", "format", "variant", "condition", "guide", "bytes", "sha256")
+def manifest_entries(entries: Iterable[dict], library: Library | None = None,
+                     by_locale: dict[str, Library] | None = None) -> list[dict]:
+    """The manifest's list; each artifact's item status from the library of its locale."""
+    keys = ("path", "format", "variant", "condition", "guide", "locale", "bytes", "sha256")
     listed = []
     for entry in sorted(entries, key=lambda e: e["path"]):
-        item = _item_of(entry, library) if library is not None else None
-        listed.append({key: entry[key] for key in keys} | {
+        source = (by_locale or {}).get(entry.get("locale"), library)
+        item = _item_of(entry, source) if source is not None else None
+        listed.append({key: entry.get(key) for key in keys} | {
             # From the model as it is now, not as the entry was written: a new approval
             # changes these without necessarily changing the artifact's bytes (the SMS text).
             "reference": item.reference if item else None,
@@ -641,12 +760,13 @@ def _item_of(entry: dict, library: Library):
     return None
 
 
-def _write_manifest(out_dir: Path, ctx: RenderContext, entries: dict[str, dict]) -> dict:
+def _write_manifest(out_dir: Path, ctx: RenderContext, entries: dict[str, dict],
+                    by_locale: dict[str, Library] | None = None) -> dict:
     """Write the manifest (unless it already holds these bytes); returns its state entry."""
     manifest = {
         "publisher": ctx.publisher.slug,
         "created": ctx.created,
-        "artifacts": manifest_entries(entries.values(), ctx.library),
+        "artifacts": manifest_entries(entries.values(), ctx.library, by_locale),
     }
     data = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     path = out_dir / MANIFEST

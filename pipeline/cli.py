@@ -102,7 +102,9 @@ def _default_jobs() -> int:
 @click.option("--format", "formats", metavar="LIST", default="",
               help="Comma-separated formats to build, e.g. html,pdf (default: all).")
 @click.option("--release", is_flag=True,
-              help="Build only approved, in-date items; name every other one (exit 1 if any).")
+              help="Build only approved, in-date items and translations; name every other one (exit 1 if any).")
+@click.option("--allow-partial", is_flag=True,
+              help="Previews: also build items whose translation is incomplete, the English left in marked.")
 @click.option("--force", is_flag=True, help="Rebuild every selected artifact, even those that are up to date.")
 @click.option("--dry-run", is_flag=True,
               help="List what would be rebuilt and why; write nothing (not even the build state).")
@@ -111,7 +113,7 @@ def _default_jobs() -> int:
               help="Time limit for one PDF or EPUB; one that takes longer fails and the build goes on.")
 def build(project_dir: Path, publisher: str, out_dir: Path | None, workers: int | None,
           only: tuple[str, ...], formats: str, release: bool, force: bool, dry_run: bool,
-          job_timeout: float) -> None:
+          job_timeout: float, allow_partial: bool) -> None:
     """Build every output that is out of date into outputs/ (or --out).
 
     Every source is checked first: one bad source stops the build before any file is
@@ -123,6 +125,10 @@ def build(project_dir: Path, publisher: str, out_dir: Path | None, workers: int 
 
     With --release, only items that are clinically approved and in date are built; every
     other item is named at its source line and the command exits 1.
+
+    Every locale of the publisher is built from its translation (sources/locales/) into its
+    own folder (es/...); an item whose translation is incomplete is left out of that locale
+    with a warning, unless --allow-partial.
     """
     from .build import BuildOptions, BuildRefused, build as run_build, dry_run as plan_only
     from .progress import Reporter, report_dry_run
@@ -132,7 +138,7 @@ def build(project_dir: Path, publisher: str, out_dir: Path | None, workers: int 
         publisher=publisher, out_dir=out_dir, workers=workers or _default_jobs(),
         only=tuple(s for item in only for s in item.split(",") if s),
         formats=tuple(f for f in formats.split(",") if f), release=release, force=force,
-        job_timeout=job_timeout,
+        job_timeout=job_timeout, allow_partial=allow_partial,
     )
     reporter = Reporter(interactive=sys.stderr.isatty())
     try:
@@ -161,16 +167,27 @@ def build(project_dir: Path, publisher: str, out_dir: Path | None, workers: int 
 @project_option
 @click.option("--publisher", default=DEFAULT_PUBLISHER, show_default=True,
               help="Publisher profile whose sender, number and web address to use.")
-def sms(slug: str, project_dir: Path, publisher: str) -> None:
-    """Print a condition's text message with its encoding, septets and segments."""
+@click.option("--locale", "locale", metavar="LOCALE", default=None,
+              help="One of the publisher's locales, for example 'es' or 'es-US'  [default: its primary locale]")
+def sms(slug: str, project_dir: Path, publisher: str, locale: str | None) -> None:
+    """Print a condition's text message with its encoding, septets and segments.
+
+    In a translated locale the message is composed from the translation, and the line
+    says which characters forced UCS-2 and the locale's segment budget.
+    """
     from .formats.sms import compose
+    from .i18n import locale_build
+    from .locales import choose
     from .project import Project
     from .sms_encoding import GSM7, encode
+    from .sources import library_from_documents
 
+    project = Project(project_dir)
     try:
-        library = Project(project_dir).library()
+        documents = project.documents()
     except SourceProblems as problems:
         fail_with(problems)
+    library = library_from_documents(documents)
     if slug not in library.conditions:
         click.echo(f"error: no condition '{slug}' (sources/conditions/{slug}.yaml)", err=True)
         sys.exit(1)
@@ -178,12 +195,98 @@ def sms(slug: str, project_dir: Path, publisher: str) -> None:
         click.echo(f"error: unknown publisher '{publisher}' (known: {', '.join(sorted(library.publishers))})", err=True)
         sys.exit(1)
     profile = library.publishers[publisher]
-    message = compose(library.for_publisher(profile).conditions[slug], profile)
+    tag = choose(profile.locales, locale) if locale else profile.locale
+    if tag is None:
+        click.echo(f"error: publisher '{publisher}' does not publish in '{locale}' "
+                   f"(its locales: {', '.join(profile.locales)})", err=True)
+        sys.exit(1)
+    built = locale_build(project, documents, publisher, tag)
+    if built.library is None or slug not in built.library.conditions:
+        for notice in built.notices:
+            click.echo(notice.as_text(), err=True)
+        click.echo(f"error: '{slug}' has no complete {tag} translation, so it has no {tag} message", err=True)
+        sys.exit(1)
+    localized = built.library.for_publisher(built.library.publishers[publisher])
+    message = compose(localized.conditions[slug], localized.publishers[publisher], localized.wording)
     cost = encode(message)
     unit = "septets" if cost.encoding == GSM7 else "UTF-16 units"
     click.echo(message)
+    forced = f"; UCS-2 forced by {', '.join(repr(c) for c in cost.outside_gsm7)}" if cost.outside_gsm7 else ""
+    budget = f"; budget {profile.segment_budget(tag)}" if locale else ""
     click.echo(f"encoding: {cost.encoding}, {cost.units} {unit}, {cost.segments} segment"
-               f"{'s' if cost.segments != 1 else ''}", err=True)
+               f"{'s' if cost.segments != 1 else ''}{forced}{budget}", err=True)
+
+
+@main.group()
+def i18n() -> None:
+    """Translations: PO catalogues in sources/locales/<language>/, one per source.
+
+    Translators edit the catalogues in Poedit, Weblate or Crowdin. Each entry's msgctxt is
+    the JSON Pointer of a field, its msgid the English, its msgstr the translation.
+    """
+
+
+locale_option = click.option(
+    "--locale", "locale", metavar="LOCALE", default=None,
+    help="Only this language ('es' or 'es-US'). Default: every language a publisher lists in "
+         "'locales' and every folder in sources/locales/.",
+)
+
+
+@i18n.command()
+@project_option
+@locale_option
+def extract(project_dir: Path, locale: str | None) -> None:
+    """Create or update the catalogues from the English sources, keeping translations.
+
+    An English text that changed keeps its translation marked fuzzy, with the English it was
+    made from shown to the translator; a field that is gone becomes an obsolete entry.
+    Nothing is written unless every source and catalogue reads cleanly.
+    """
+    from .i18n import extract as run_extract
+    from .project import Project
+
+    try:
+        results = run_extract(Project(project_dir), locale)
+    except SourceProblems as problems:
+        fail_with(problems)
+    for result in results:
+        if result.action != "unchanged":
+            click.echo(f"{result.action} {result.path}", err=True)
+    changed = sum(r.action != "unchanged" for r in results)
+    click.echo(f"{len(results)} catalogue{'s' if len(results) != 1 else ''}: {changed} written, "
+               f"{len(results) - changed} unchanged", err=True)
+
+
+@i18n.command()
+@project_option
+@locale_option
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True,
+              help="text for people, json for tools.")
+def status(project_dir: Path, locale: str | None, fmt: str) -> None:
+    """How far each translation has come: translated, fuzzy, untranslated and reviewed entries,
+    per catalogue and language, counted against the English as it is now."""
+    import json
+    from dataclasses import asdict
+
+    from .i18n import status as run_status
+    from .project import Project
+
+    try:
+        rows = run_status(Project(project_dir), locale)
+    except SourceProblems as problems:
+        fail_with(problems)
+    if fmt == "json":
+        click.echo(json.dumps({"catalogues": [
+            {"locale": r.language, "kind": r.kind, "slug": r.slug, "path": r.path, "exists": r.action == "exists",
+             **asdict(r.counts), "reviewed": r.reviewed} for r in rows]}, indent=2, ensure_ascii=False))
+        return
+    header = ("locale", "catalogue", "entries", "translated", "fuzzy", "untranslated", "reviewed")
+    table = [header] + [(r.language, r.path + ("" if r.action == "exists" else " (missing)"), r.counts.entries,
+                         r.counts.translated, r.counts.fuzzy, r.counts.untranslated, r.reviewed) for r in rows]
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
+    for row in table:
+        click.echo("  ".join(str(v).ljust(w) if i < 2 else str(v).rjust(w) for i, (v, w) in enumerate(zip(row, widths))).rstrip())
 
 
 @main.command()
@@ -193,7 +296,9 @@ def sms(slug: str, project_dir: Path, publisher: str) -> None:
 @click.option("--publisher", default=DEFAULT_PUBLISHER, show_default=True, help="Publisher profile to build for.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Serve and build here instead of the project's outputs/ folder.")
-def serve(project_dir: Path, port: int, publisher: str, out_dir: Path | None) -> None:
+@click.option("--allow-partial", is_flag=True,
+              help="Also preview items whose translation is incomplete, the English left in marked.")
+def serve(project_dir: Path, port: int, publisher: str, out_dir: Path | None, allow_partial: bool) -> None:
     """Preview: build, serve outputs/ on 127.0.0.1, rebuild on every edit and reload the page.
 
     Watches sources/, the templates and the styles. A broken source shows its error on
@@ -204,7 +309,7 @@ def serve(project_dir: Path, port: int, publisher: str, out_dir: Path | None) ->
 
     root = project_dir.resolve()
     target = (out_dir or root / "outputs").resolve()
-    preview = Preview(root, target, ["--publisher", publisher],
+    preview = Preview(root, target, ["--publisher", publisher, *(["--allow-partial"] if allow_partial else [])],
                       say=lambda text: click.echo(text, err=True))
     preview.rebuild()
     try:
@@ -274,7 +379,8 @@ def review(names: tuple[str, ...], project_dir: Path, publisher: str, out_dir: P
 @click.option("--date", "date", metavar="YYYY-MM-DD", help="Date of the review  [default: today]")
 @click.option("--next-review", "next_review", metavar="YYYY-MM-DD",
               help="When the approval lapses (at most 3 years on)  [default: a year after --date]")
-@click.option("--locale", default="en", show_default=True, help="Language of the content approved.")
+@click.option("--locale", default="en", show_default=True,
+              help="Language of the content approved: 'en' for the sources, 'es' for their Spanish translation.")
 @click.option("--fingerprint", "expected", metavar="sha256:HEX",
               help="The content fingerprint from the review pack (its start will do): refuse if the "
                    "content has changed since the pack was made. Needs exactly one SLUG.")
@@ -307,11 +413,10 @@ def approve(names: tuple[str, ...], everything: bool, by: str, date: str | None,
         reviewer = parse_reviewer(by)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--by") from None
-    if locale != DEFAULT_LOCALE:
-        # The model holds English text only, so far: an approval for another language must
-        # fingerprint that language's text, once the library can be built in it.
-        raise click.BadParameter(f"there is no '{locale}' content to approve yet; only '{DEFAULT_LOCALE}'",
-                                 param_hint="--locale")
+    from .locales import catalogue_language, is_source
+
+    # An approval of a translation is of the words in that language: approvals are per language.
+    locale = DEFAULT_LOCALE if is_source(locale) else catalogue_language(locale)
     today = dt.date.today()
     day = _today(date, "--date")
     if day > today:
@@ -324,12 +429,30 @@ def approve(names: tuple[str, ...], everything: bool, by: str, date: str | None,
         fail_with(SourceProblems([p for p in problems if p.is_error and not p.rule]))
     checked = project.gather()
     library = checked.library(today)
+    if locale != DEFAULT_LOCALE:
+        from .i18n import translated_library
+
+        # Only a complete, current translation can be approved: its words are what is signed.
+        library, notices = translated_library(project, checked, locale)
+        if library is None:
+            for notice in notices:
+                click.echo(notice.as_text(), err=True)
+            click.echo(f"error: nothing is translated into '{locale}' that could be approved", err=True)
+            sys.exit(1)
     try:
         wanted = list(all_items(library)) if everything else [find_item(library, name) for name in names]
     except LookupError as exc:
+        if locale != DEFAULT_LOCALE:
+            exc = LookupError(f"{exc} with a complete '{locale}' translation (handouts i18n status)")
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     blocking = refusals(problems, wanted, project.sources_dir)
+    if locale != DEFAULT_LOCALE:
+        from .i18n import catalogue_path_of
+
+        # The translation's own catalogue must be free of errors too (and of fuzzy entries).
+        own = {catalogue_path_of(kind, item.slug, locale) for kind, item in wanted}
+        blocking += [p for p in problems if p.is_error and p.path in own]
     if blocking:
         click.echo("Approval refused: fix these problems first; nothing was recorded.", err=True)
         fail_with(SourceProblems(blocking))

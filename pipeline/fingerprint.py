@@ -16,7 +16,9 @@ import json
 from typing import Mapping
 
 # Fields that record the review itself, not the content reviewed.
-NOT_CONTENT = ("review", "approval")
+# `translation` says which language the words are in, not what they say (an approval is per
+# language anyway); leaving it out keeps English fingerprints as they were.
+NOT_CONTENT = ("review", "approval", "translation")
 PREFIX = "sha256:"
 
 

@@ -15,9 +15,14 @@ from typing import Callable, Iterator, Mapping
 
 from .diagnostics import ERROR, WARNING, Diagnostic, SourceProblems
 from .loading import Document, load_document
-from .readability import grade, sentences, words
+from . import readability, readability_es
+from .readability import grade
 
 GRADE_ERROR, GRADE_WARNING = 8.0, 6.0
+# Spanish: Fernández-Huerta reading ease (Flesch's scale): the target is "fairly easy" (70) or
+# easier, so below it is a warning; "fairly difficult" (under 60) is an error. On Flesch's own
+# table 60 to 70 reads at US grades 8 to 9, where the English rule's error begins (grade 8).
+EASE_ERROR, EASE_WARNING = 60.0, 70.0
 SENTENCE_ERROR, SENTENCE_WARNING = 25, 20
 PARAGRAPH_SENTENCES = 3
 # Emergency numbers people may paste in from elsewhere; the only place for one is the
@@ -45,24 +50,37 @@ class LintContext:
     documents: Mapping[str, Mapping[str, Document]] = field(default_factory=dict)
     # The publisher profile (plain data) whose words fill the texts being checked; None if there is none.
     publisher: Mapping | None = None
+    # The language of the text checked: "en" for the sources, "es" for their Spanish catalogues.
+    language: str = "en"
 
 
 Rule = Callable[[Document, str, LintContext], Iterator[Diagnostic]]
 RULES: dict[str, Rule] = {}
 # Rule ids a registered function reports besides its own name.
 _ALSO_REPORTS: dict[str, tuple[str, ...]] = {}
+# Rules about a source's structure, governance or English wording: a translation has the same
+# structure and its approval is checked apart (i18n.py), so these run on the English only.
+SOURCE_ONLY: set[str] = set()
 # Kinds of source a reader meets, the only ones these rules check (not the hazard log or word lists).
 READER_KINDS = ("conditions", "topics", "guides", "publishers", "red-flags")
 
 
-def rule(rule_id: str, reports: tuple[str, ...] = ()):
+def rule(rule_id: str, reports: tuple[str, ...] = (), *, translations: bool = True):
     def register(func: Rule) -> Rule:
         if rule_id in RULES:
             raise ValueError(f"lint rule {rule_id!r} is defined twice")
         RULES[rule_id] = func
         _ALSO_REPORTS[rule_id] = reports
+        if not translations:
+            SOURCE_ONLY.add(rule_id)
         return func
     return register
+
+
+def _text_measures(language: str):
+    """The sentence and word splitters for a language."""
+    module = readability_es if language == "es" else readability
+    return module.sentences, module.words
 
 
 def all_rules() -> dict[str, Rule]:
@@ -137,6 +155,9 @@ def all_texts(doc: Document) -> Iterator[tuple[str, str]]:
 
 @rule("reading-grade")
 def reading_grade(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
+    if ctx.language != "en":  # Flesch-Kincaid is made for English
+        return
+    sentences, _ = _text_measures(ctx.language)
     for pointer, name, fields in prose_sections(doc, kind):
         text_sentences = [s for _, text in fields for s in sentences(text)]
         # Judge the score as it is shown (one decimal), so "8.0" never fails "at most 8".
@@ -149,8 +170,30 @@ def reading_grade(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagno
                                  severity=WARNING, rule="reading-grade")
 
 
+@rule("reading-ease")
+def reading_ease(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
+    """Spanish: Fernández-Huerta reading ease per section, with the INFLESZ score for reference."""
+    if ctx.language != "es":
+        return
+    for pointer, name, fields in prose_sections(doc, kind):
+        text_sentences = [s for _, text in fields for s in readability_es.sentences(text)]
+        if not text_sentences:
+            continue
+        score = round(readability_es.fernandez_huerta(text_sentences), 1)
+        inflesz = readability_es.szigriszt_pazos(text_sentences)
+        detail = (f"Fernández-Huerta {score:.1f} ({readability_es.describe(score)}; INFLESZ {inflesz:.0f}, "
+                  f"{readability_es.describe(inflesz, readability_es.INFLESZ_SCALE)})")
+        if score < EASE_ERROR:
+            yield doc.diagnostic(pointer, f"'{name}' reads at {detail}; at least {EASE_ERROR:.0f} "
+                                          "(use shorter words and sentences)", rule="reading-ease")
+        elif score < EASE_WARNING:
+            yield doc.diagnostic(pointer, f"'{name}' reads at {detail}; aim for {EASE_WARNING:.0f} or more",
+                                 severity=WARNING, rule="reading-ease")
+
+
 @rule("sentence-length")
 def sentence_length(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
+    sentences, words = _text_measures(ctx.language)
     for _, _, fields in prose_sections(doc, kind):
         for pointer, text in fields:
             for sentence in sentences(text):
@@ -165,6 +208,7 @@ def sentence_length(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diag
 
 @rule("paragraph-length")
 def paragraph_length(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
+    sentences, _ = _text_measures(ctx.language)
     for _, _, fields in prose_sections(doc, kind):
         for pointer, text in fields:
             count = len(sentences(text))
@@ -200,7 +244,7 @@ def _clip(text: str, limit: int = 60) -> str:
 # --- care levels ----------------------------------------------------------------------------
 
 
-@rule("action-section")
+@rule("action-section", translations=False)
 def action_section(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
     if kind != "conditions":
         return
@@ -210,20 +254,31 @@ def action_section(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagn
                              rule="action-section")
 
 
+# The wording of each care-level heading, per language: the emergency one names the number.
+CARE_HEADING_SHAPES = {
+    "en": {
+        "emergency": (r"^Call {number} or .+ now if:$", "'Call {number} or ... now if:'"),
+        "urgent": (r"^\S.* today if:$", "'... today if:'"),
+        "routine": (r"^\S.* if:$", "'... if:'"),
+    },
+    "es": {
+        "emergency": (r"^Llame al {number} o .+ ahora (mismo )?si:$", "'Llame al {number} o ... ahora si:'"),
+        "urgent": (r"^\S.* hoy (mismo )?si:$", "'... hoy si:'"),
+        "routine": (r"^\S.* si:$", "'... si:'"),
+    },
+}
+
+
 @rule("care-heading")
 def care_heading(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
-    if kind != "publishers":
+    if kind != "publishers" or ctx.language not in CARE_HEADING_SHAPES:
         return
     headings = doc.data.get("care_headings") or {}
     number = doc.data.get("emergency_number", "")
-    expected = {
-        "emergency": (rf"^Call {re.escape(number)} or .+ now if:$", f"'Call {number} or ... now if:'"),
-        "urgent": (r"^\S.* today if:$", "'... today if:'"),
-        "routine": (r"^\S.* if:$", "'... if:'"),
-    }
-    for level, (pattern, shape) in expected.items():
+    for level, (pattern, shape) in CARE_HEADING_SHAPES[ctx.language].items():
+        pattern, shape = pattern.replace("{number}", re.escape(number)), shape.replace("{number}", number)
         heading = headings.get(level)
-        if isinstance(heading, str) and not re.match(pattern, heading):
+        if isinstance(heading, str) and heading and not re.match(pattern, heading):
             yield doc.diagnostic(f"/care_headings/{level}", f"{level} heading must read like {shape}",
                                  rule="care-heading")
 
@@ -279,7 +334,7 @@ def emergency_number(doc: Document, kind: str, ctx: LintContext) -> Iterator[Dia
 
 # review-draft, review-changed and review-chapter (and review-overdue for a lapsed approval) are
 # reported by pipeline/approvals.py, which sees the approvals ledger that one document cannot.
-@rule("review", reports=("review-overdue", "review-draft", "review-changed", "review-chapter"))
+@rule("review", reports=("review-overdue", "review-draft", "review-changed", "review-chapter"), translations=False)
 def review(doc: Document, kind: str, ctx: LintContext) -> Iterator[Diagnostic]:
     data = doc.data.get("review")
     if not isinstance(data, dict):
@@ -313,12 +368,15 @@ def load_jargon(path: Path, shown: str) -> tuple[tuple[JargonTerm, ...], list[Di
     return terms, []
 
 
-def lint_documents(documents: dict[str, dict[str, Document]], ctx: LintContext) -> list[Diagnostic]:
+def lint_documents(documents: dict[str, dict[str, Document]], ctx: LintContext, *,
+                   translated: bool = False) -> list[Diagnostic]:
     """Every rule on every source a reader meets, once for each publisher profile.
 
     Rules see the texts as that publisher's readers will ({physio} filled in), so a word
     list or a reading grade judges what is published; a finding that every profile shares
-    is reported once.
+    is reported once. For translations (documents read from catalogues, see
+    localize.translated_document, with the publishers' translated terms) only the rules
+    about the words run.
     """
     from .terms import fill_data
     from .validation import PLACEHOLDER_KINDS
@@ -337,7 +395,9 @@ def lint_documents(documents: dict[str, dict[str, Document]], ctx: LintContext) 
         found: dict[Diagnostic, None] = {}
         for kind in READER_KINDS:
             for doc in filled.get(kind, {}).values():
-                for check in rules.values():
+                for rule_id, check in rules.items():
+                    if translated and rule_id in SOURCE_ONLY:
+                        continue
                     found.update(dict.fromkeys(check(doc, kind, seen)))
         per_publisher.append(found)
     report: dict[Diagnostic, None] = {}

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Iterator, Mapping
 
+from .locales import output_prefix
 from .terms import fill
 
 CARE_LEVELS = ("emergency", "urgent", "routine")
@@ -124,6 +125,20 @@ class ApprovalState:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """The language an item's text is in, when it is not the English of the sources."""
+
+    locale: str  # for example "es-US"
+    # JSON Pointers of values still in English: only in a preview built with --allow-partial,
+    # which must show a visible banner (see `partial`); a normal build never mixes languages.
+    untranslated: tuple[str, ...] = ()
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.untranslated)
+
+
+@dataclass(frozen=True)
 class Source:
     title: str
     author: str
@@ -214,6 +229,7 @@ class Condition:
     # Dangerous conditions this one can be mistaken for (calf strain -> blood clot).
     may_be_mistaken_for: tuple[str, ...] = ()
     approval: ApprovalState = ApprovalState()
+    translation: Translation | None = None  # None: the English of the sources
     kind = "condition"
 
     def care_block(self, level: str) -> CareBlock | None:
@@ -240,6 +256,7 @@ class Topic:
     sources: tuple[Source, ...]
     review: Review
     approval: ApprovalState = ApprovalState()
+    translation: Translation | None = None
     kind = "topic"
 
 
@@ -260,6 +277,7 @@ class Guide:
     chapters: tuple[Chapter, ...]
     review: Review
     approval: ApprovalState = ApprovalState()
+    translation: Translation | None = None
     kind = "guide"
 
 
@@ -270,7 +288,7 @@ class Publisher:
     sms_sender: str
     phone: str
     website: str  # ends with "/"
-    locale: str
+    locale: str  # the primary locale: its outputs keep the usual paths
     emergency_number: str
     care_headings: Mapping[str, str]
     # The paper the publisher's clinics print on: "a4" or "letter" (offered first).
@@ -281,18 +299,43 @@ class Publisher:
     clinic_contact: tuple[str, ...]
     # Words that differ by locale, filled into source texts' {placeholders}.
     terms: Mapping[str, str] = field(default_factory=FrozenMap)
+    # Every locale published, the primary first; each other one in its own folder.
+    locales: tuple[str, ...] = ()
+    # Most SMS segments a message may take, per locale (1 where not given).
+    sms_budget: Mapping[str, int] = field(default_factory=FrozenMap)
 
-    def page_url(self, slug: str) -> str:
-        """The public address of a condition's or topic's web page."""
-        return f"{self.website}html/{slug}.html"
+    def page_url(self, slug: str, locale: str | None = None) -> str:
+        """The public address of a condition's or topic's web page in one of the locales."""
+        return f"{self.website}{output_prefix(locale or self.locale, self.locale)}html/{slug}.html"
 
-    def short_page_url(self, slug: str) -> str:
+    def short_page_url(self, slug: str, locale: str | None = None) -> str:
         """The same address as a reader types it from paper: no scheme, no "www."."""
-        return _short_address(self.page_url(slug))
+        return _short_address(self.page_url(slug, locale))
 
     @property
     def short_website(self) -> str:
         return _short_address(self.website).rstrip("/")
+
+    def segment_budget(self, locale: str) -> int:
+        return self.sms_budget.get(locale, 1)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The interface strings of one locale: the fixed wording around the content.
+
+    Keys and English are written where the wording is used, marked with pgettext (see
+    interface.py); `translations` maps each key to its translation. The English locales
+    have none and read the English as written.
+    """
+
+    locale: str | None = None  # None: the English written in the code and templates
+    translations: Mapping[str, str] = field(default_factory=FrozenMap)
+    # Keys still in English: only in a preview built with --allow-partial (see Translation).
+    untranslated: tuple[str, ...] = ()
+
+    def pgettext(self, key: str, english: str) -> str:
+        return self.translations.get(key, english) if self.locale else english
 
 
 def _short_address(url: str) -> str:
@@ -360,6 +403,8 @@ class Library:
     publishers: Mapping[str, Publisher]
     red_flags: Mapping[str, RedFlag] = field(default_factory=FrozenMap)
     hazard_log: HazardLog | None = None
+    # The interface strings of the library's locale (the English as written, by default).
+    wording: Wording = field(default_factory=Wording)
     # The publisher whose terms fill the texts' {placeholders}; None while they are unfilled.
     terms_of: str | None = None
     # Conditions and topics by (kind, slug) that a release build leaves out because they are
@@ -477,7 +522,8 @@ def _sources_with_basis(declared: tuple[Source, ...], flags: list[RedFlag]) -> t
     return declared + tuple(extra)
 
 
-def condition_from_data(data: dict, red_flags: Mapping[str, RedFlag] = FrozenMap()) -> Condition:
+def condition_from_data(data: dict, red_flags: Mapping[str, RedFlag] = FrozenMap(),
+                        translation: Translation | None = None) -> Condition:
     """A condition, its care blocks' red flag references resolved from `red_flags`."""
     related = data.get("related") or {}
     care_by_level = {block["level"]: block for block in data["care"]}
@@ -507,10 +553,11 @@ def condition_from_data(data: dict, red_flags: Mapping[str, RedFlag] = FrozenMap
                                     [red_flags[i] for block in care for i in block.red_flags]),
         review=_review(data["review"]),
         may_be_mistaken_for=_texts(data.get("may_be_mistaken_for")),
+        translation=translation,
     )
 
 
-def topic_from_data(data: dict) -> Topic:
+def topic_from_data(data: dict, translation: Translation | None = None) -> Topic:
     related = data.get("related") or {}
     return Topic(
         slug=data["slug"],
@@ -526,10 +573,11 @@ def topic_from_data(data: dict) -> Topic:
         related_topics=_texts(related.get("topics")),
         sources=_sources(data["sources"]),
         review=_review(data["review"]),
+        translation=translation,
     )
 
 
-def guide_from_data(data: dict) -> Guide:
+def guide_from_data(data: dict, translation: Translation | None = None) -> Guide:
     return Guide(
         slug=data["slug"],
         reference=data["reference"],
@@ -539,6 +587,7 @@ def guide_from_data(data: dict) -> Guide:
         introduction=_texts(data["introduction"]),
         chapters=tuple(Chapter(*next(iter(ch.items()))) for ch in data["chapters"]),
         review=_review(data["review"]),
+        translation=translation,
     )
 
 
@@ -556,6 +605,8 @@ def publisher_from_data(data: dict) -> Publisher:
         feedback=data["feedback"],
         clinic_contact=_texts(data.get("clinic_contact")),
         terms=FrozenMap(data.get("terms") or {}),
+        locales=tuple(data.get("locales") or [data["locale"]]),
+        sms_budget=FrozenMap(data.get("sms_budget") or {}),
     )
 
 

@@ -11,27 +11,59 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+import babel.dates
+import babel.numbers
 import jinja2
 from markupsafe import Markup
 
 from . import body_map
+from .interface import current_locale, partial, pgettext, rendering, translate
+from .locales import babel_name
 from .model import CARE_LEVELS, Condition, Publisher, Topic
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 
-# Fixed wording. Nothing here is specific to a country: numbers, services and the
-# publisher's details come from the publisher profile.
-DISCLAIMER = (
+# Fixed wording, marked as interface strings (see interface.py): the English here, each
+# locale's translation through `translate(key, ...)` when rendered. Nothing here is specific to
+# a country: numbers, services and the publisher's details come from the publisher profile.
+DISCLAIMER = pgettext(
+    "notice.disclaimer",
     "This handout gives general information. It does not replace advice from your doctor "
-    "or another clinician who knows your health."
-)
-DRAFT_NOTICE = "Draft: not yet clinically reviewed. A clinician has not yet checked this handout."
+    "or another clinician who knows your health.")
+DRAFT_LABEL = pgettext("notice.draft-label", "Draft")
+# Follows "Draft:" in bold.
+DRAFT_TEXT = pgettext("notice.draft", "not yet clinically reviewed. A clinician has not yet checked this handout.")
+DRAFT_NOTICE = f"{DRAFT_LABEL}: {DRAFT_TEXT}"
 # The other states an item can be in short of approved (see model.STATUSES); {date} is filled in.
-CHANGED_NOTICE = "Changed since clinical review on {date}, not yet re-reviewed."
-OVERDUE_NOTICE = "Review overdue: this handout was due for clinical review on {date}."
-CARE_LABELS = {"emergency": "Emergency", "urgent": "Urgent", "routine": "Routine"}
+CHANGED_NOTICE = pgettext("notice.changed", "Changed since clinical review on {date}, not yet re-reviewed.")
+OVERDUE_NOTICE = pgettext("notice.overdue", "Review overdue: this handout was due for clinical review on {date}.")
+CARE_LABELS = {"emergency": pgettext("care.emergency", "Emergency"),
+               "urgent": pgettext("care.urgent", "Urgent"),
+               "routine": pgettext("care.routine", "Routine")}
+
+
+# The last chapter of an EPUB guide (epub.py finds it by this heading).
+ABOUT_GUIDE = pgettext("guide.about", "About this guide")
+# Sign-off states in words (model.STATUSES).
+STATUS_WORDS = {"draft": pgettext("status.draft", "draft"), "changed": pgettext("status.changed", "changed"),
+                "overdue": pgettext("status.overdue", "overdue"), "approved": pgettext("status.approved", "approved")}
+
+
+def status_word(status: str) -> str:
+    return translate(f"status.{status}", STATUS_WORDS.get(status, status))
+
+
+def care_label(level: str) -> str:
+    """A care level in words, in the language being rendered."""
+    return translate(f"care.{level}", CARE_LABELS[level])
+
+
+def render_locale(publisher: Publisher) -> str:
+    """The locale being rendered: the job's, else the publisher's primary locale."""
+    return current_locale() or publisher.locale
+
 
 ICONS_DIR = ASSETS_DIR / "icons"
 
@@ -47,13 +79,18 @@ def care_icon(level: str) -> Markup:
 
 
 def format_date(day: dt.date | str, locale: str) -> str:
-    """A date in words, in the order the publisher's readers expect (an ISO string works too)."""
+    """A date in words, as readers of the locale write it (CLDR's long form, through Babel):
+    'November 21, 2026' (en-US), '21 November 2026' (en-GB), '21 de noviembre de 2026' (es-US).
+    An ISO string works too."""
     if isinstance(day, str):
         day = dt.date.fromisoformat(day[:10])
-    month = day.strftime("%B")
-    if locale.endswith("-US"):
-        return f"{month} {day.day}, {day.year}"
-    return f"{day.day} {month} {day.year}"
+    return babel.dates.format_date(day, format="long", locale=babel_name(locale))
+
+
+def format_number(value: float, locale: str, digits: int = 0) -> str:
+    """A number with the locale's separators: '1,234.5' (en-US), '1.234,5' (es-ES)."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return babel.numbers.format_decimal(value, format=pattern, locale=babel_name(locale))
 
 
 def css_string(text: str) -> str:
@@ -71,14 +108,16 @@ def json_for_script(data: object) -> Markup:
     return Markup(text)
 
 
-def medical_web_page(item: Condition | Topic, publisher: Publisher) -> dict:
-    """schema.org MedicalWebPage structured data about the page's condition or topic."""
+def medical_web_page(item: Condition | Topic, publisher: Publisher, locale: str | None = None) -> dict:
+    """schema.org MedicalWebPage structured data about the page's condition or topic, in one
+    of the publisher's locales (by default the primary one)."""
+    locale = locale or publisher.locale
     page: dict = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "name": item.title,
-        "url": publisher.page_url(item.slug),
-        "inLanguage": publisher.locale,
+        "url": publisher.page_url(item.slug, locale),
+        "inLanguage": locale,
         "description": item.summary,
         "identifier": item.reference,
         "lastReviewed": item.review.last_reviewed.isoformat(),
@@ -129,7 +168,15 @@ def environment() -> jinja2.Environment:
         CHANGED_NOTICE=CHANGED_NOTICE,
         OVERDUE_NOTICE=OVERDUE_NOTICE,
         CARE_LABELS=CARE_LABELS,
+        care_label=care_label,
+        status_word=status_word,
+        ABOUT_GUIDE=ABOUT_GUIDE,
+        pgettext=pgettext,
+        translate=translate,
+        render_locale=render_locale,
+        partial=partial,
         format_date=format_date,
+        format_number=format_number,
         care_icon=care_icon,
         body_map_src=body_map.data_uri,
         body_map_alt=body_map.alt_text,
@@ -139,6 +186,10 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_template(name: str, **context) -> str:
-    return environment().get_template(name).render(**context)
+def render_template(name: str, *, wording=None, locale: str | None = None, **context) -> str:
+    """Render a template; its interface strings (and the helpers it calls) in `wording`'s
+    language, its dates and `lang` in `locale` (by default the English as written, and the
+    publisher's primary locale)."""
+    with rendering(wording, locale):
+        return environment().get_template(name).render(**context)
 

@@ -71,6 +71,8 @@ class Reporter(Observer):
         for outcome in report.outcomes:
             for note in outcome.notes:
                 click.echo(f"note: {outcome.job.path}: {note}", err=True)
+        for notice in report.notices:
+            click.echo(notice.as_text(), err=True)
         for outcome in report.failed:
             click.echo(f"error: {outcome.job.path}: {outcome.error}", err=True)
         click.echo(f"Build {'failed' if report.failed else 'finished'} in {report.seconds:.2f} s.", err=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,14 +28,23 @@ class Project:
         return self.root / "outputs"
 
     def gather(self) -> "Checked":
-        """Load and check every source and approvals ledger."""
+        """Load and check every source, approvals ledger and translation catalogue."""
         from .approvals import load_ledgers
-        from .sources import check_files, gather
+        from .i18n import catalogue_files, read_all, sms_diagnostics
+        from .sources import SourceFile, check_files, gather
 
         files, strays = gather(self.sources_dir, self.root)
         documents, problems = check_files(files)
         ledgers, ledger_problems, ledger_files = load_ledgers(self.sources_dir, self.root, documents)
-        return Checked(files, ledger_files, documents, ledgers, strays + problems + ledger_problems)
+        problems = strays + problems + ledger_problems
+        # Catalogues are compared with the sources that are sound; a broken source is reported first.
+        broken = {p.path for p in problems if p.is_error}
+        catalogues, catalogue_problems = read_all(self, documents, broken)
+        catalogue_problems += sms_diagnostics(documents, catalogues, broken | {
+            p.path for p in catalogue_problems if p.is_error})
+        translations = [SourceFile("locales", f.path, f.shown) for f in catalogue_files(self)]
+        return Checked(files, ledger_files, documents, ledgers, problems + catalogue_problems,
+                       translations, catalogues)
 
     def check(self, only: Iterable[Path] = ()) -> tuple[list[Diagnostic], int]:
         """Every problem in the project's sources (or only in the files under `only`).
@@ -50,9 +60,23 @@ class Project:
         if not checked.files:
             problems.append(Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found"))
             return problems + checked.problems, 0
-        everything = checked.files + checked.ledger_files
+        everything = checked.files + checked.ledger_files + checked.catalogue_files
         found, count = narrow(checked.problems, everything, wanted, len(everything), self.root)
         return problems + found, count
+
+    def checked(self) -> "Checked":
+        """Everything gathered, or SourceProblems naming every problem (sources, ledgers, catalogues)."""
+        checked = self.gather()
+        if not checked.files:
+            raise SourceProblems([Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found"),
+                                  *checked.problems])
+        if any(p.is_error for p in checked.problems):
+            raise SourceProblems(checked.problems)
+        return checked
+
+    def documents(self) -> dict:
+        """Every source, loaded and checked, or SourceProblems naming every problem."""
+        return self.checked().documents
 
     def library(self, publisher: str | None = None, today: dt.date | None = None) -> Library:
         """The content model of every source, with each item's sign-off status as of `today`,
@@ -62,13 +86,7 @@ class Project:
         for it shows them. Sign-off is decided before filling: an approval covers the source
         text, whichever publisher's words fill it.
         """
-        checked = self.gather()
-        if not checked.files:
-            raise SourceProblems([Diagnostic(str(self.sources_dir), 1, 1, ERROR, "no sources found"),
-                                  *checked.problems])
-        if any(p.is_error for p in checked.problems):
-            raise SourceProblems(checked.problems)
-        library = checked.library(today or dt.date.today())
+        library = self.checked().library(today or dt.date.today())
         return library.for_publisher(library.publishers[publisher]) if publisher else library
 
 
@@ -81,12 +99,28 @@ class Checked:
     documents: dict
     ledgers: dict
     problems: list[Diagnostic]
+    catalogue_files: list = ()  # sources.SourceFile of sources/locales/**.po
+    catalogues: object = None  # i18n.Catalogues
 
     def library(self, today: dt.date) -> Library:
         from .approvals import attach
         from .sources import library_from_documents
 
         return attach(library_from_documents(self.documents), self.ledgers, today)
+
+    def locale_build(self, project: "Project", publisher: str, locale: str, today: dt.date, *,
+                     allow_partial: bool = False):
+        """The content model of one of a publisher's locales, each item's sign-off derived for
+        that language (see i18n.locale_build)."""
+        from .approvals import attach
+        from .i18n import locale_build
+        from .locales import language
+
+        built = locale_build(project, self.documents, publisher, locale, allow_partial=allow_partial,
+                             catalogues=self.catalogues)
+        if built.library is None:
+            return built
+        return dataclasses.replace(built, library=attach(built.library, self.ledgers, today, language(locale)))
 
 
 def narrow(problems: list[Diagnostic], files, wanted: list[Path], total: int,
@@ -126,6 +160,8 @@ def lint_project(project: Project, only=(), *, release: bool = False, today=None
              for kind, docs in documents.items()}
     ctx = LintContext(terms, numbers, today, release)
     found = lint_documents(valid, ctx)
+    translation_problems, jargon_files = _lint_translations(project, valid, checked, ctx)
+    found += translation_problems
     if not any(p.is_error for p in checked.problems):
         library = checked.library(today)
         # An approval sets its own next review date; the source's date only governs until then.
@@ -139,9 +175,17 @@ def lint_project(project: Project, only=(), *, release: bool = False, today=None
             refusing = [p for p in found if p.is_error and p.rule in (*RELEASE_STATUS_RULES, *RELEASE_RULES)]
             found += chapter_diagnostics(documents, refusing)
     problems += found
-    everything = checked.files + checked.ledger_files
+    everything = checked.files + checked.ledger_files + checked.catalogue_files
     return narrow(problems, everything, [Path(p).resolve() for p in only],
-                  len(everything) + (1 if jargon_path.exists() else 0), project.root)
+                  len(everything) + (1 if jargon_path.exists() else 0) + jargon_files, project.root)
+
+
+def _lint_translations(project: Project, valid, checked: Checked, ctx):
+    """The lint rules run on every translation; returns (findings, other languages' jargon files read)."""
+    from .i18n import translation_lint
+
+    return translation_lint(project, valid, checked.catalogues, ctx.today, ctx.release, ctx.emergency_numbers,
+                            ledgers=checked.ledgers)
 
 
 def _item(library: Library, kind: str, slug: str):

@@ -33,6 +33,7 @@ class SourceFile:
 # named in validation.KINDS, which wins over a row here.
 OTHER_ENTRIES = {
     "jargon.yaml": "the jargon list, read by lint",
+    "jargon.es.yaml": "the Spanish jargon list, read by lint for the Spanish translations",
     "hazard-log.yaml": "the clinical safety hazard log (validation.SINGLE_FILES)",
     "approvals": "the approvals ledger",
     "locales": "translation catalogues (PO files)",
@@ -129,7 +130,8 @@ def check_files(files: Iterable[SourceFile]) -> tuple[dict[str, dict[str, Docume
 
 def sms_budget_diagnostics(documents: dict[str, dict[str, Document]],
                            problems: list[Diagnostic]) -> list[Diagnostic]:
-    """Each condition's message must be one GSM-7 segment for every publisher profile."""
+    """Each condition's English message must be GSM-7 within the publisher's budget for its
+    primary locale (one segment unless `sms_budget` says more). Translations: i18n.sms_diagnostics."""
     from .formats.sms import compose
     from .sms_encoding import SINGLE, GSM7, encode
 
@@ -149,11 +151,16 @@ def sms_budget_diagnostics(documents: dict[str, dict[str, Document]],
                 chars = " ".join(f"'{c}' (U+{ord(c):04X})" for c in cost.outside_gsm7)
                 found.append(doc.diagnostic("/sms", f"SMS for publisher '{publisher.slug}' has characters "
                                                     f"outside GSM-7: {chars}"))
-            elif cost.segments > 1:
+            elif cost.segments > publisher.segment_budget(publisher.locale) == 1:
                 found.append(doc.diagnostic(
                     "/sms/message",
                     f"SMS for publisher '{publisher.slug}' is {cost.units} septets; one message holds "
                     f"{SINGLE[GSM7]} (shorten it by {cost.units - SINGLE[GSM7]})"))
+            elif cost.segments > publisher.segment_budget(publisher.locale):
+                found.append(doc.diagnostic(
+                    "/sms/message", f"SMS for publisher '{publisher.slug}' is {cost.segments} segments "
+                                    f"({cost.units} septets); the budget for {publisher.locale} is "
+                                    f"{publisher.segment_budget(publisher.locale)}"))
     return found
 
 

@@ -231,12 +231,37 @@ def _condition_rules(doc: Document) -> list[Diagnostic]:
 
 
 def _publisher_rules(doc: Document) -> list[Diagnostic]:
+    found = []
     number = doc.data.get("emergency_number")
     heading = (doc.data.get("care_headings") or {}).get("emergency")
     if isinstance(number, str) and isinstance(heading, str) and number not in heading:
-        return [doc.diagnostic("/care_headings/emergency",
-                               f"the emergency heading must name the emergency number {number}")]
-    return []
+        found.append(doc.diagnostic("/care_headings/emergency",
+                                    f"the emergency heading must name the emergency number {number}"))
+    return found + _locale_rules(doc)
+
+
+def _locale_rules(doc: Document) -> list[Diagnostic]:
+    from .locales import language
+
+    primary, locales = doc.data.get("locale"), doc.data.get("locales")
+    if not isinstance(primary, str) or not isinstance(locales, list) or not all(isinstance(t, str) for t in locales):
+        return []
+    found = []
+    if locales and locales[0] != primary:
+        found.append(doc.diagnostic("/locales/0", f"the primary locale '{primary}' must come first in 'locales'"))
+    seen: dict[str, str] = {}
+    for index, tag in enumerate(locales):
+        # Each other locale's outputs go in a folder named by its language (es/html/...).
+        if language(tag) in seen and seen[language(tag)] != tag:
+            found.append(doc.diagnostic(f"/locales/{index}", f"'{tag}' speaks the same language as "
+                                                             f"'{seen[language(tag)]}'; one locale per language"))
+        seen.setdefault(language(tag), tag)
+    budget = doc.data.get("sms_budget")
+    for tag in budget if isinstance(budget, dict) else ():
+        if tag not in locales:
+            found.append(doc.diagnostic(f"/sms_budget/{escape_pointer_token(tag)}",
+                                        f"'{tag}' is not one of the publisher's locales {locales}", key=True))
+    return found
 
 
 def reference_diagnostics(documents: dict[str, dict[str, Document]]) -> list[Diagnostic]:

@@ -81,8 +81,8 @@ def test_an_edit_to_the_text_makes_it_changed_everywhere(cli, project):
     catalogue = (out / "index.html").read_text(encoding="utf-8")
     assert f"Status: changed since clinical review on {notice.split(' on ', 1)[1].split(',')[0]}" in catalogue
     csv = (out / "sms/messages.csv").read_text(encoding="utf-8").splitlines()
-    assert csv[0] == "slug,reference,version,title,message,encoding,septets,segments,status"
-    assert next(line for line in csv if line.startswith("dvt,")).startswith("dvt,KP-DVT,2,")
+    assert csv[0] == "slug,locale,reference,version,title,message,encoding,septets,segments,status"
+    assert next(line for line in csv if line.startswith("dvt,")).startswith("dvt,en-US,KP-DVT,2,")
     assert next(line for line in csv if line.startswith("dvt,")).endswith(",changed")
 
 
@@ -112,7 +112,7 @@ def test_an_edit_to_a_shared_red_flag_makes_every_item_showing_it_changed(cli, p
 
 def test_one_approval_covers_every_publishers_words(cli, project):
     # calf-strain says {physio}: "physical therapist" in the US, "physiotherapist" in the UK.
-    approve(cli, project)
+    approve(cli, project, spanish=True)  # (the US release publishes the Spanish too)
     for publisher, word in (("us-default", "physical therapist"), ("uk-example", "physiotherapist")):
         out = project / publisher
         result = cli("build", "--release", "--publisher", publisher, "--out", str(out), "-j", "1",
@@ -198,7 +198,7 @@ def test_approving_with_validation_errors_is_refused(cli, project):
     (["nothing", "--by", REVIEWER], "no condition, topic or guide 'nothing'"),
     (["dvt", "--all", "--by", REVIEWER], "name the items to approve, or use --all (not both)"),
     (["dvt", "--by", REVIEWER, "--fingerprint", "sha256:00000000"], "has changed since the review pack was made"),
-    (["dvt", "--by", REVIEWER, "--locale", "es"], "there is no 'es' content to approve yet; only 'en'"),
+    (["dvt", "--by", REVIEWER, "--locale", "fr"], "nothing is translated into 'fr' that could be approved"),
 ])
 def test_approve_refuses_bad_requests_and_records_nothing(cli, project, args, message):
     result = cli("approve", *args, project_dir=project)

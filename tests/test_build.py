@@ -31,7 +31,7 @@ def test_manifest_lists_every_file_with_its_hash(built):
         data = (built / artifact["path"]).read_bytes()
         assert artifact["bytes"] == len(data)
         assert artifact["sha256"] == hashlib.sha256(data).hexdigest()
-        assert set(artifact) == {"path", "format", "variant", "condition", "guide", "bytes", "sha256",
+        assert set(artifact) == {"path", "format", "variant", "condition", "guide", "locale", "bytes", "sha256",
                                  "reference", "version", "status"}
     formats = {a["format"] for a in listed}
     assert formats == {"html", "pdf", "epub", "sms", "catalogue", "printpack", "hazard-log"}
@@ -65,14 +65,20 @@ def test_one_edit_rebuilds_only_what_depends_on_it(project):
                 "Pain that can make walking hard")
     report = small_build(project)
     rebuilt = {o.job.path for o in report.outcomes if o.status == "built"}
-    assert rebuilt == {
+    assert {path for path in rebuilt if not path.startswith("es/")} == {
         "html/calf-strain.html", "pdf/calf-strain.a4.pdf", "pdf/calf-strain.letter.pdf",
         "pdf/calf-strain.large-print.a4.pdf", "pdf/calf-strain.large-print.letter.pdf",
         "epub/small-guide.epub", "index.html", "print-pack.letter.zip",
     }
+    # The Spanish calf-strain was made from the old English: it leaves Spanish, and so does the
+    # Spanish guide that has it as a chapter.
+    assert {"es/sms/calf-strain.txt", "es/html/calf-strain.html", "es/epub/small-guide.epub"} <= set(report.removed)
+    assert all("calf-strain" in path or "small-guide" in path for path in report.removed)
+    assert "es/sms/messages.csv" in rebuilt
     after = snapshot(project / "outputs")
-    changed = {path for path in after if after[path] != before.get(path)}
-    assert changed == rebuilt | {"manifest.json"}
+    changed = {path for path in after if after[path] != before.get(path)} | {p for p in before if p not in after}
+    assert {path for path in changed if not path.startswith("es/")} == {
+        path for path in rebuilt if not path.startswith("es/")} | {"manifest.json"}
 
 
 def test_deleted_source_takes_its_outputs_with_it(project):
@@ -92,7 +98,7 @@ def test_deleted_source_takes_its_outputs_with_it(project):
 def test_only_and_format_narrow_the_build(project):
     report = small_build(project, only=("dvt",), formats=("html", "sms"))
     built_paths = {o.job.path for o in report.outcomes if o.status == "built"}
-    assert built_paths == {"html/dvt.html", "sms/dvt.txt", "index.html"}
+    assert built_paths == {"html/dvt.html", "sms/dvt.txt", "es/html/dvt.html", "es/sms/dvt.txt", "index.html"}
 
 
 def test_no_temporary_files_are_left(project):
@@ -166,8 +172,10 @@ def test_progress_on_a_terminal_draws_a_bar_per_format(project):
     final = screen.getvalue().rsplit("\x1b[J", 1)[-1].splitlines()
     assert final == [
         "catalogue  [########################]    1/1",
-        "html       [########################]   10/10",
-        "sms        [########################]    3/3",
+        # English and the fixture's Spanish pages (es/html/ shares the English assets).
+        "html       [########################]   14/14",
+        # English and the fixture's Spanish (es/sms/): SMS is a localized format.
+        "sms        [########################]    6/6",
     ]
 
 
@@ -244,14 +252,22 @@ def test_force_rebuilds_everything_and_dry_run_writes_nothing(project, cli):
     result = cli("build", "--dry-run", project_dir=project)
     assert "would build   pdf       pdf/calf-strain.a4.pdf: its content changed\n" in result.output
     assert "would build   catalogue index.html: its content changed\n" in result.output
-    assert f"8 of {total} artifacts would be built, 0 removed. Nothing was written." in result.output
+    # The Spanish calf-strain was made from the old English: it leaves Spanish.
+    assert "would remove  es/sms/calf-strain.txt: its source is gone\n" in result.output
+    assert "would remove  es/html/calf-strain.html: its source is gone\n" in result.output
+    assert re.search(r"\d+ of \d+ artifacts would be built, \d+ removed. Nothing was written.", result.output)
     forced = cli("build", "--dry-run", "--force", "--format", "sms", project_dir=project)
-    assert forced.output.count("forced (--force)") == 3 + 2  # the 3 SMS files, the print pack and the catalogue
+    # the 3 SMS files, the Spanish dvt and messages (calf-strain's Spanish went with the edit),
+    # the print pack and the catalogue
+    assert forced.output.count("forced (--force)") == 3 + 2 + 2
     # Not a byte, not a timestamp, not the lock or the state: the folder is as it was.
     assert {str(p.relative_to(out)): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in out.rglob("*") if p.is_file()} == everything
     report = small_build(project, force=True)
-    assert {o.status for o in report.outcomes} == {"built"} and len(report.outcomes) == total
+    # Everything is built again; a Spanish leaflet that does not fit its paper is skipped again.
+    assert {o.status for o in report.outcomes if not o.job.path.startswith("es/pdf/")} == {"built"}
+    assert {o.job.path for o in report.outcomes if o.status == "built"} == {
+        a["path"] for a in manifest(out)["artifacts"]}
 
 
 def test_dry_run_on_a_new_folder_creates_nothing(project, cli):
@@ -292,12 +308,12 @@ def test_each_artifact_carries_its_own_items_review_date(project):
     before = snapshot(project / "outputs")
     edit_source(project / "sources/conditions/calf-strain.yaml", "last_reviewed: 2026-11-21", "last_reviewed: 2026-11-22")
     report = small_build(project)
-    rebuilt = {o.job.path for o in report.outcomes if o.status == "built"}
+    rebuilt = {o.job.path for o in report.outcomes if o.status == "built" and not o.job.path.startswith("es/")}
     assert rebuilt == {"html/calf-strain.html", "pdf/calf-strain.a4.pdf", "pdf/calf-strain.letter.pdf",
                        "pdf/calf-strain.large-print.a4.pdf", "pdf/calf-strain.large-print.letter.pdf",
                        "epub/small-guide.epub", "print-pack.letter.zip", "index.html"}
     after = snapshot(project / "outputs")
-    assert {p for p in after if after[p] != before.get(p)} == rebuilt | {"manifest.json"}
+    assert {p for p in after if after[p] != before.get(p) and not p.startswith("es/")} == rebuilt | {"manifest.json"}
     out = project / "outputs"
 
     def created(pdf: str) -> str:
@@ -359,7 +375,8 @@ def test_renaming_a_page_rebuilds_the_pages_that_link_to_it(project):
             "pdf/calf-strain.letter.pdf", "pdf/calf-strain.large-print.a4.pdf",
             "pdf/calf-strain.large-print.letter.pdf", *(f"pdf/price-method.{v}.pdf" for v in
             ("a4", "letter", "large-print.a4", "large-print.letter")),
-            "epub/small-guide.epub", "index.html", "print-pack.letter.zip"} == rebuilt
+            "epub/small-guide.epub", "index.html", "print-pack.letter.zip"} == {
+        path for path in rebuilt if not path.startswith("es/")}
     assert "The PRICE method for strains" in (project / "outputs/html/calf-strain.html").read_text()
 
 
@@ -376,3 +393,37 @@ def test_state_from_an_earlier_pipeline_is_rebuilt_not_a_crash(project):
     report = small_build(project, formats=("sms",))
     assert not report.failed
     assert {o.reason for o in report.outcomes if o.job.format == "sms"} == {"built by an earlier version of the pipeline"}
+
+
+def test_every_locale_of_the_publisher_is_built_into_its_folder(project):
+    report = small_build(project, formats=("sms",))
+    assert not report.failed and report.notices == []
+    listed = {a["path"]: a["locale"] for a in manifest(project / "outputs")["artifacts"]}
+    assert listed["sms/dvt.txt"] == "en-US" and listed["es/sms/dvt.txt"] == "es-US"
+    assert listed["index.html"] == "en-US"
+    spanish = (project / "outputs/es/sms/dvt.txt").read_text(encoding="utf-8")
+    assert "¿Le cuesta respirar de pronto? Llame al 911 ahora." in spanish
+    assert spanish.endswith("https://knee.example/es/html/dvt.html")
+    # Web pages too (tests/formats/test_spanish.py has the rest).
+    small_build(project, formats=("html",))
+    assert (project / "outputs/es/html/dvt.html").exists()
+    # A publisher without Spanish gets none.
+    out = project / "uk"
+    build(Project(project), BuildOptions(publisher="uk-example", out_dir=out, workers=1, formats=("sms",)))
+    assert not (out / "es").exists()
+
+
+def test_an_incomplete_translation_is_left_out_with_a_warning_or_previewed(cli, project):
+    edit_source(project / "sources/conditions/dvt.yaml", "  - Sometimes a fever", "  - Sometimes a fever or chills")
+    result = cli("build", "--format", "sms", "-j", "1", project_dir=project)
+    assert result.exit_code == 0
+    assert ("sources/locales/es/conditions/dvt.po:1:1: warning: translation-incomplete: condition 'dvt' is not "
+            "built in es-US: 1 of 33 texts not translated (handouts i18n status)") in result.output
+    assert not (project / "outputs/es/sms/dvt.txt").exists()
+    assert (project / "outputs/es/sms/calf-strain.txt").exists()
+    result = cli("build", "--format", "sms", "-j", "1", "--allow-partial", project_dir=project)
+    assert result.exit_code == 0 and "translation-incomplete" not in result.output
+    # The message itself is all Spanish: the English edit was in a symptom, not the SMS.
+    assert "Llame al 911 ahora." in (project / "outputs/es/sms/dvt.txt").read_text(encoding="utf-8")
+    result = cli("build", "--release", "--allow-partial", project_dir=project)
+    assert result.exit_code == 1 and "a release cannot be partial" in result.output

@@ -64,6 +64,8 @@ def _in(case: Path, relative: str, old: str, new: str) -> None:
 MUTATIONS = {
     "source": (lambda case: _in(case, "project/sources/conditions/dvt.yaml", "It is serious, so get medical help",
                                 "It is serious, so please get medical help"),
+               # (The Spanish dvt was made from the old English: it leaves Spanish, and the Spanish
+               # pages that linked to it are rebuilt without the link; see below.)
                DVT_PAGES | {"epub/small-guide.epub", "print-pack.letter.zip", "index.html"}),
     "template": (lambda case: _in(case, "package/pipeline/templates/_content.html.j2", "</h2>", "</h2>\n"), None),
     "style": (lambda case: _in(case, "package/pipeline/styles/leaflet.css", "}", "}\nh2 { letter-spacing: 0.01em; }"),
@@ -104,7 +106,10 @@ def test_an_incremental_build_equals_a_clean_one(base, tmp_path, name):
     elif expected == "all but assets":
         assert rebuilt == everything - ASSETS
     else:
-        assert rebuilt == expected
+        assert {path for path in rebuilt if not path.startswith("es/")} == expected
+        spanish = {path for path in rebuilt if path.startswith("es/")}
+        # The Spanish dvt itself is gone, not rebuilt; the Spanish pages that linked to it are.
+        assert "es/html/calf-strain.html" in spanish and not any("dvt" in path for path in spanish), spanish
     # What was rebuilt is what differs, or could have: nothing else moved.
     changed = {path for path in after if after[path] != before.get(path)} - {"manifest.json"}
     assert changed <= rebuilt

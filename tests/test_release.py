@@ -17,14 +17,20 @@ REVIEWER = "Dr Test Example, MD"
 TODAY = dt.date.today()
 
 
-def approve(cli, project, *names, date: dt.date | None = None, next_review: dt.date | None = None):
-    args = ["approve", *(names or ["--all"]), "--by", REVIEWER]
+def approve(cli, project, *names, date: dt.date | None = None, next_review: dt.date | None = None,
+            spanish: bool = False):
+    options = ["--by", REVIEWER]
     if date:
-        args += ["--date", date.isoformat()]
+        options += ["--date", date.isoformat()]
     if next_review:
-        args += ["--next-review", next_review.isoformat()]
-    result = cli(*args, project_dir=project)
+        options += ["--next-review", next_review.isoformat()]
+    result = cli("approve", *(names or ["--all"]), *options, project_dir=project)
     assert result.exit_code == 0, result.output
+    if spanish:
+        # The fixture's Spanish approved alike (by the same fictional reviewer), every item whose
+        # translation is complete, so that a release publishes it too.
+        translated = cli("approve", "--all", *options, "--locale", "es", project_dir=project)
+        assert translated.exit_code == 0, translated.output
     return result
 
 
@@ -40,7 +46,7 @@ def test_release_refuses_drafts_with_a_list(cli, project):
 
 
 def test_approve_then_release_builds_clean(cli, project):
-    approve(cli, project)
+    approve(cli, project, spanish=True)
     result = cli("build", "--release", "-j", "1", project_dir=project)
     assert result.exit_code == 0, result.output
     assert "left out" not in result.output
@@ -65,7 +71,7 @@ def test_release_refuses_overdue_reviews(cli, project):
 
 
 def test_release_leaves_out_what_changed_and_keeps_the_rest(cli, project):
-    approve(cli, project)
+    approve(cli, project, spanish=True)
     edit_source(project / "sources/conditions/dvt.yaml", "You have chest pain", "You have sudden chest pain")
     result = cli("build", "--release", "-j", "1", project_dir=project)
     assert result.exit_code == 1
@@ -100,3 +106,5 @@ def test_a_release_build_removes_earlier_draft_outputs(cli, project):
     cli("build", "--release", "-j", "1", project_dir=project)
     assert not (project / "outputs/html/dvt.html").exists()
     assert (project / "outputs/html/calf-strain.html").exists()
+    # The Spanish is not approved: its draft messages go too.
+    assert (project / "outputs/sms/calf-strain.txt").exists() and not (project / "outputs/es/sms").exists()

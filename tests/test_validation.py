@@ -138,7 +138,8 @@ def test_every_problem_in_every_file_in_one_run(cli, project):
     assert result.exit_code == 1
     paths = {line.split(":", 1)[0] for line in errors(result)}
     assert paths == {"sources/conditions/dvt.yaml", "sources/topics/broken.yaml", "sources/publishers/uk-example.yaml"}
-    assert "13 files checked: 3 errors, 0 warnings" in result.output
+    # 13 sources and the 9 Spanish catalogues of the fixture.
+    assert "22 files checked: 3 errors, 0 warnings" in result.output
 
 
 def test_paths_narrow_the_report(cli, project):

@@ -23,6 +23,8 @@ class Job:
     guide: str | None = None
     # The condition or topic this job renders, as (kind, slug), when there is one.
     subject: tuple[str, str] | None = None
+    # The locale rendered (the build sets it; a format plans its jobs without knowing it).
+    locale: str | None = None
 
 
 class Listed(NamedTuple):
@@ -48,11 +50,20 @@ class RenderContext:
     read: Callable[[str], bytes] | None = field(default=None, repr=False, compare=False)
     # For on-demand formats only: what the command gathered besides the model, by (kind, slug).
     extras: Mapping = field(default_factory=FrozenMap)
+    # What each locale of this build holds: {locale: frozenset of (kind, slug)}; a page links
+    # its other languages (hreflang, the language switch) only where they are built.
+    built_in: Mapping = field(default_factory=FrozenMap)
 
     def __post_init__(self) -> None:
         # Renderers see only text filled with this publisher's words ({physio} ->
         # "physiotherapist"), whoever made the context.
         object.__setattr__(self, "library", self.library.for_publisher(self.publisher))
+
+    @property
+    def locale(self) -> str:
+        """The locale this context renders: the library's wording says which, else the
+        publisher's primary locale."""
+        return self.library.wording.locale or self.publisher.locale
 
 
 class Format:
@@ -70,6 +81,9 @@ class Format:
     aggregate: int = 0
     # Costly enough (tens of milliseconds or more) to send to a worker process.
     heavy: bool = False
+    # Takes every word it writes from the content model and its Wording (no fixed English),
+    # so the build plans its jobs in every locale of the publisher, not the primary one only.
+    localized: bool = False
     # Built only when a command asks for it (the review pack), never by a normal build.
     on_demand: bool = False
 
@@ -86,6 +100,11 @@ class Format:
 
     def warm_up(self) -> None:
         """Load what rendering needs, once per worker process."""
+
+    def left_out(self, job: Job, error: str) -> bool:
+        """Whether a job that failed with `error` is left out with a notice instead of failing
+        the build (a translated leaflet that does not fit its paper)."""
+        return False
 
     def describe(self, job: Job, data: bytes) -> dict[str, int]:
         """Facts about rendered bytes that the build records for aggregate formats."""
@@ -106,7 +125,7 @@ def register(fmt: Format) -> Format:
 
 def subject_inputs(item, ctx: RenderContext) -> str:
     """What a page about one item depends on: the item, the titles it links to, the publisher."""
-    return repr((item, ctx.library.related(item), ctx.publisher, ctx.created))
+    return repr((item, ctx.library.related(item), ctx.publisher, ctx.created, ctx.library.wording))
 
 
 def all_formats() -> dict[str, Format]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .. import body_map
-from ..presentation import format_date, render_template
+from ..locales import language_name, output_prefix
+from ..presentation import format_date, format_number, render_template
 from . import Format, Job, Listed, RenderContext, all_formats, register
 from .hazard_log import PATH as HAZARD_LOG
 from .printpack import PAPER_NAMES, members, pack_path, paper_size
@@ -12,12 +15,18 @@ MIME_TYPES = {".pdf": "application/pdf", ".txt": "text/plain", ".csv": "text/csv
               ".epub": "application/epub+zip", ".zip": "application/zip"}
 
 
-def human_size(size: int) -> str:
+def human_size(size: int, locale: str = "en-US") -> str:
     if size < 1024:
-        return f"{size} bytes"
+        return f"{format_number(size, locale)} bytes"
     if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
+        return f"{format_number(size / 1024, locale)} KB"
+    return f"{format_number(size / 1024 / 1024, locale, 1)} MB"
+
+
+def _other_languages(publisher) -> list[tuple[str, str]]:
+    """(output folder, language name in English) of each of the publisher's other locales."""
+    return [(output_prefix(tag, publisher.locale), language_name(tag)) for tag in publisher.locales
+            if output_prefix(tag, publisher.locale)]
 
 
 def _status(item, locale: str) -> str:
@@ -54,7 +63,7 @@ def _pdf_paper(variant: str) -> tuple[bool, str]:
     return large, paper
 
 
-def download(job: Job, entry: Listed, paper: str) -> dict:
+def download(job: Job, entry: Listed, paper: str, locale: str = "en-US") -> dict:
     """One file of a card: link text, what kind of file it is, and where it sorts."""
     facts = []
     if job.format == "pdf":
@@ -72,9 +81,9 @@ def download(job: Job, entry: Listed, paper: str) -> dict:
         facts.append("plain text")
     else:
         label, order = job.path.rsplit("/", 1)[-1], (3,)
-    facts.append(human_size(entry.bytes))
+    facts.append(human_size(entry.bytes, locale))
     return {"href": job.path, "label": label, "type": _mime(job.path), "facts": ", ".join(facts),
-            "order": (*order, job.path)}
+            "order": (0, *order, job.path)}
 
 
 # The catalogue's filter: body areas a reader would name, in order from the back down, and the
@@ -167,7 +176,16 @@ class CatalogueFormat(Format):
                 continue
             for other in fmt.jobs(ctx):
                 if other.subject and other.path in listed:  # only link what exists
-                    files.setdefault(other.subject, []).append(download(other, listed[other.path], paper))
+                    files.setdefault(other.subject, []).append(download(other, listed[other.path], paper, locale))
+                if not (other.subject and fmt.localized):
+                    continue
+                for prefix, language in _other_languages(ctx.publisher):
+                    path = prefix + other.path
+                    if path in listed:
+                        translated = download(replace(other, path=path), listed[path], paper, locale)
+                        translated["label"] += f" in {language}"
+                        translated["order"] = (1, *translated["order"][1:])  # after the English
+                        files.setdefault(other.subject, []).append(translated)
 
         def cards(items, kind):
             ordered = sorted(items, key=lambda item: item.title.lower())
@@ -182,17 +200,29 @@ class CatalogueFormat(Format):
         leaflets = members(ctx)
         if pack_path(paper) in listed and leaflets:
             pack = {"href": pack_path(paper), "paper": PAPER_NAMES[paper], "count": len(leaflets),
-                    "size": human_size(listed[pack_path(paper)].bytes),
+                    "size": human_size(listed[pack_path(paper)].bytes, locale),
                     "pages": sum(entry.pages or 0 for _item, entry in leaflets)}
         guides = [
-            {"href": f"epub/{g.slug}.epub", "title": g.title, "size": human_size(listed[f"epub/{g.slug}.epub"].bytes),
+            {"href": f"epub/{g.slug}.epub", "title": g.title, "size": human_size(listed[f"epub/{g.slug}.epub"].bytes, locale),
              "status": _status(g, locale), "description": g.description,
              "reference": g.reference, "version": g.approval.version}
             for g in sorted(library.guides.values(), key=lambda g: g.title.lower())
             if f"epub/{g.slug}.epub" in listed
         ]
-        tables = [{"href": "sms/messages.csv", "label": "All text messages (CSV)",
-                   "size": human_size(listed["sms/messages.csv"].bytes)}] if "sms/messages.csv" in listed else []
+        # The same guides in the publisher's other languages, after the English.
+        guides += [
+            {"href": path, "title": f"{g.title}, in {language}", "size": human_size(listed[path].bytes, locale),
+             "status": "a translation; its title page gives its own sign-off", "description": g.description,
+             "reference": g.reference, "version": g.approval.version}
+            for prefix, language in _other_languages(ctx.publisher)
+            for g in sorted(library.guides.values(), key=lambda g: g.title.lower())
+            if (path := f"{prefix}epub/{g.slug}.epub") in listed
+        ]
+        tables = [{"href": path, "label": label, "size": human_size(listed[path].bytes, locale)}
+                  for path, label in [("sms/messages.csv", "All text messages (CSV)")] + [
+                      (f"{prefix}sms/messages.csv", f"All text messages in {language} (CSV)")
+                      for prefix, language in _other_languages(ctx.publisher)]
+                  if path in listed]
         items = [*library.conditions.values(), *library.topics.values(), *library.guides.values()]
         html = render_template(
             "catalogue.html.j2",
@@ -204,7 +234,7 @@ class CatalogueFormat(Format):
             guides=guides,
             tables=tables,
             drafts=sum(not item.approval.is_approved for item in items),
-            hazard_log=human_size(listed[HAZARD_LOG].bytes) if HAZARD_LOG in listed else None,
+            hazard_log=human_size(listed[HAZARD_LOG].bytes, locale) if HAZARD_LOG in listed else None,
         )
         return html.encode("utf-8")
 

@@ -20,7 +20,8 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from ..presentation import ASSETS_DIR, STYLES_DIR, format_date, render_template
+from ..interface import pgettext, rendering, translate
+from ..presentation import ABOUT_GUIDE, ASSETS_DIR, STYLES_DIR, format_date, render_template, status_word
 from . import Format, Job, RenderContext, register
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
@@ -66,9 +67,10 @@ def guide_html(guide, ctx: RenderContext) -> str:
 
     def link(kind: str, slug: str) -> str:
         # Inside the book, a link goes to the chapter; otherwise to the publisher's web page.
-        return f"#{slug}" if slug in in_book else ctx.publisher.page_url(slug)
+        return f"#{slug}" if slug in in_book else ctx.publisher.page_url(slug, ctx.locale)
 
-    return render_template("guide.html.j2", guide=guide, chapters=chapters, library=ctx.library,
+    return render_template("guide.html.j2", wording=ctx.library.wording, locale=ctx.locale,
+                           guide=guide, chapters=chapters, library=ctx.library,
                            publisher=ctx.publisher, link=link, created=ctx.created,
                            sources=guide_sources(chapters), published=_published(ctx))
 
@@ -114,23 +116,26 @@ def has_pictures(html: str) -> bool:
 def metadata(guide, ctx: RenderContext, pictures: bool = False) -> dict:
     if pictures:
         modes, features = ["textual", "visual"], ["alternativeText"]
-        summary = ("Text with pictures: every picture has a text alternative, and its meaning is "
-                   "also given in words. Headings for every chapter and section, a table of "
-                   "contents and landmarks. Meets WCAG 2.2 Level AA.")
+        summary = pgettext("epub.summary-pictures",
+                           "Text with pictures: every picture has a text alternative, and its meaning is "
+                           "also given in words. Headings for every chapter and section, a table of "
+                           "contents and landmarks. Meets WCAG 2.2 Level AA.")
     else:
         modes, features = ["textual"], []
-        summary = ("Text only, with headings for every chapter and section, a table of contents "
-                   "and landmarks, and no images other than the cover. Meets WCAG 2.2 Level AA.")
+        summary = pgettext("epub.summary-text",
+                           "Text only, with headings for every chapter and section, a table of contents "
+                           "and landmarks, and no images other than the cover. Meets WCAG 2.2 Level AA.")
     return {
         "title": guide.title,
         "subtitle": guide.subtitle or "",
-        "lang": ctx.publisher.locale,
+        "lang": ctx.locale,
         "identifier": guide_identifier(ctx.publisher.website, guide.slug),
         "publisher": ctx.publisher.name,
         "creator": ctx.publisher.name,
         "description": guide.description,
         "date": ctx.created[:10],
-        "rights": f"Published by {ctx.publisher.name}. Typeface: Atkinson Hyperlegible, SIL Open Font License 1.1.",
+        "rights": pgettext("epub.rights", "Published by {publisher}. Typeface: Atkinson Hyperlegible, SIL Open "
+                           "Font License 1.1.").format(publisher=ctx.publisher.name),
         "accessModes": modes,
         "accessModeSufficient": ["textual"],
         "accessibilityFeatures": ["structuralNavigation", "tableOfContents", "readingOrder",
@@ -156,7 +161,7 @@ def cover_svg(guide, ctx: RenderContext) -> str:
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 800" width="600" height="800" '
         'role="img" aria-labelledby="cover-title">'
-        f'<title id="cover-title">Cover: {escape(guide.title)}</title>'
+        f'<title id="cover-title">{escape(_cover_title(guide))}</title>'
         '<rect width="600" height="800" fill="#ffffff"/>'
         '<rect x="0" y="0" width="600" height="120" fill="#0b4f9c"/>'
         f'<g font-family="sans-serif" fill="#1a1a1a">{title}{subtitle}'
@@ -185,8 +190,12 @@ def _xhtml(lang: str, title: str, body_type: str, body: str) -> str:
     )
 
 
+def _cover_title(guide) -> str:
+    return pgettext("epub.cover", "Cover: {title}").format(title=guide.title)
+
+
 def _cover_page(guide, lang: str) -> str:
-    alt = escape(f"Cover: {guide.title}", {'"': "&quot;"})
+    alt = escape(_cover_title(guide), {'"': "&quot;"})
     return _xhtml(lang, guide.title, "cover",
                   '<section class="cover" epub:type="cover">'
                   f'<img src="../media/cover.svg" alt="{alt}" /></section>')
@@ -196,15 +205,17 @@ def title_page(guide, ctx: RenderContext) -> str:
     publisher = ctx.publisher
     draft = ""
     if not guide.approval.is_approved:
-        draft = ('<div class="draft-banner" role="note"><p><strong>Not yet approved:</strong> '
-                 f"{escape(guide.approval.status)}. A clinician has not approved this guide as it is now.</p></div>")
+        label = pgettext("epub.not-approved", "Not yet approved:")
+        text = pgettext("epub.not-approved-text", "{status}. A clinician has not approved this guide as it is now.")
+        draft = (f'<div class="draft-banner" role="note"><p><strong>{escape(label)}</strong> '
+                 f"{escape(text.format(status=status_word(guide.approval.status)))}</p></div>")
     subtitle = f'<p class="subtitle">{escape(guide.subtitle)}</p>' if guide.subtitle else ""
     return _xhtml(
-        publisher.locale, f"Title page: {guide.title}", "frontmatter",
+        ctx.locale, pgettext("epub.title-page-title", "Title page: {title}").format(title=guide.title), "frontmatter",
         '<section class="titlepage" epub:type="titlepage">'
         f'<h1 class="title">{escape(guide.title)}</h1>{subtitle}'
         f'<p class="publisher">{escape(publisher.name)}</p>'
-        f'<p class="date">{escape(format_date(_published(ctx), publisher.locale))}</p>'
+        f'<p class="date">{escape(format_date(_published(ctx), ctx.locale))}</p>'
         f"{draft}</section>")
 
 
@@ -237,20 +248,21 @@ def _landmarks(nav: str, root: str, titles: dict[str, str]) -> str:
     # No "toc" landmark: the navigation document is not in the spine, and EPUBCheck refuses
     # links to documents outside it (RSC-011).
     chapters = sorted(titles)
-    about = next((n for n in chapters if titles[n] == "About this guide"), chapters[-1])
+    about = next((n for n in chapters if titles[n] == escape(translate("guide.about", ABOUT_GUIDE))), chapters[-1])
     first = chapters[0]
 
     def rel(name: str) -> str:
         return name[len(root):]
 
     items = [
-        ("text/cover.xhtml", "cover", "Cover"),
-        ("text/title_page.xhtml", "titlepage", "Title page"),
+        ("text/cover.xhtml", "cover", escape(pgettext("epub.landmark-cover", "Cover"))),
+        ("text/title_page.xhtml", "titlepage", escape(pgettext("epub.landmark-title-page", "Title page"))),
         (rel(first), "bodymatter", titles[first]),
         (rel(about), "backmatter", titles[about]),
     ]
     links = "".join(f'<li><a href="{href}" epub:type="{kind}">{label}</a></li>' for href, kind, label in items)
-    landmarks = f'<nav epub:type="landmarks" id="landmarks" hidden="hidden"><h2>Landmarks</h2><ol>{links}</ol></nav>\n'
+    heading = escape(pgettext("epub.landmarks", "Landmarks"))
+    landmarks = f'<nav epub:type="landmarks" id="landmarks" hidden="hidden"><h2>{heading}</h2><ol>{links}</ol></nav>\n'
     if "</body>" not in nav:
         raise EpubError("pandoc's navigation document did not have the expected shape")
     return nav.replace("</body>", landmarks + "</body>", 1)
@@ -307,7 +319,7 @@ def finish_package(epub: bytes, guide, ctx: RenderContext) -> bytes:
     files[css_name] = _stylesheet(files[css_name].decode("utf-8")).encode("utf-8")
     extra = {
         root + "media/cover.svg": cover_svg(guide, ctx).encode("utf-8"),
-        root + "text/cover.xhtml": _cover_page(guide, ctx.publisher.locale).encode("utf-8"),
+        root + "text/cover.xhtml": _cover_page(guide, ctx.locale).encode("utf-8"),
         root + "text/title_page.xhtml": title_page(guide, ctx).encode("utf-8"),
     }
     out = io.BytesIO()
@@ -324,6 +336,7 @@ def finish_package(epub: bytes, guide, ctx: RenderContext) -> bytes:
 
 class EpubFormat(Format):
     name = "epub"
+    localized = True
     heavy = True
 
     def jobs(self, ctx: RenderContext) -> list[Job]:
@@ -333,12 +346,18 @@ class EpubFormat(Format):
         guide = ctx.library.guides[job.guide]
         chapters = _chapters(guide, ctx.library)
         related = sorted({link for item in chapters for link in ctx.library.related(item)})
-        return repr((guide, chapters, related, ctx.publisher, ctx.created))
+        return repr((guide, chapters, related, ctx.publisher, ctx.created, ctx.library.wording))
 
     def warm_up(self) -> None:
         import pypandoc  # noqa: F401
 
     def render(self, job: Job, ctx: RenderContext) -> bytes:
+        import pypandoc
+
+        with rendering(ctx.library.wording, ctx.locale):
+            return self._render(job, ctx)
+
+    def _render(self, job: Job, ctx: RenderContext) -> bytes:
         import pypandoc
 
         guide = ctx.library.guides[job.guide]

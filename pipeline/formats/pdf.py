@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..interface import pgettext, rendering
 from ..pdf_pages import page_count
 from ..presentation import ASSETS_DIR, STYLES_DIR
 from ..qr import qr_image
@@ -90,9 +91,9 @@ def warm_weasyprint():
     return weasyprint, fonts, fetcher, base, sheets
 
 
-def pdf_link(publisher):
+def pdf_link(publisher, locale: str | None = None):
     # A printed leaflet points at the publisher's web pages, which a reader can type or tap.
-    return lambda kind, slug: publisher.page_url(slug)
+    return lambda kind, slug: publisher.page_url(slug, locale)
 
 
 def page_fill(page) -> float:
@@ -170,6 +171,7 @@ def fit_to_paper(paper: Paper, lay_out, name: str):
 
 
 class PdfFormat(Format):
+    localized = True
     name = "pdf"
     heavy = True
 
@@ -189,6 +191,11 @@ class PdfFormat(Format):
     def warm_up(self) -> None:
         warm_weasyprint()
 
+    def left_out(self, job: Job, error: str) -> bool:
+        # A translated leaflet that does not fit its paper is not built in that locale (the
+        # web page still is); an English one that does not fit fails the build.
+        return not job.path.startswith("pdf/") and f"{job.path} " in error and ": does not fit: " in error
+
     def describe(self, job: Job, data: bytes) -> dict[str, int]:
         # The catalogue shows each leaflet's page count.
         return {"pages": page_count(data) or 0}
@@ -198,13 +205,16 @@ class PdfFormat(Format):
         item = subject(job, ctx)
         paper = VARIANTS[job.variant]
         publisher = ctx.publisher
-        url = publisher.page_url(item.slug)
-        qr_src, qr_width_mm = qr_image(url, f"QR code for {url}", QR_SYMBOL_MM)
+        locale = ctx.locale
+        url = publisher.page_url(item.slug, locale)
+        with rendering(ctx.library.wording, locale):
+            title = pgettext("qr.title", "QR code for {address}").format(address=url)
+        qr_src, qr_width_mm = qr_image(url, title, QR_SYMBOL_MM)
 
         def lay_out(type_size: int, notes: bool):
-            html = render_page(item, ctx, variant="print", link=pdf_link(publisher),
+            html = render_page(item, ctx, variant="print", link=pdf_link(publisher, locale),
                                large_print=paper.large_print, qr_src=qr_src, qr_width_mm=qr_width_mm,
-                               address=lambda kind, slug: publisher.short_page_url(slug),
+                               address=lambda kind, slug: publisher.short_page_url(slug, locale),
                                fit=f"fit-{type_size}", notes=notes)
             document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render(
                 stylesheets=[sheets[paper.size]], font_config=fonts, pdf_variant="pdf/ua-1")

