@@ -291,7 +291,9 @@ def _similar_pairs(waiting: list[polib.POEntry], gone: list[polib.POEntry]):
         for j, item in enumerate(gone):
             in_place = item.msgctxt == entry.msgctxt and not item.obsolete
             matcher = SequenceMatcher(None, entry.msgid.lower(), item.msgid.lower(), autojunk=False)
-            ratio = matcher.ratio() if matcher.real_quick_ratio() >= SIMILAR and matcher.quick_ratio() >= SIMILAR else 0.0
+            # The quick upper bounds first: most pairs are far apart.
+            near = matcher.real_quick_ratio() >= SIMILAR and matcher.quick_ratio() >= SIMILAR
+            ratio = matcher.ratio() if near else 0.0
             if ratio >= SIMILAR or in_place:
                 scored.append(((ratio >= SIMILAR, ratio, in_place), i, j))
     scored.sort(key=lambda score: (score[0], -score[1], -score[2]), reverse=True)
