@@ -264,7 +264,8 @@ def test_force_rebuilds_everything_and_dry_run_writes_nothing(project, cli):
     assert {str(p.relative_to(out)): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in out.rglob("*") if p.is_file()} == everything
     report = small_build(project, force=True)
-    # Everything is built again; a Spanish leaflet that does not fit its paper is skipped again.
+    # Everything is built again; a Spanish leaflet that does not fit its paper is tried again
+    # (--force overrides the build state's record of it) and skipped again.
     assert {o.status for o in report.outcomes if not o.job.path.startswith("es/pdf/")} == {"built"}
     assert {o.job.path for o in report.outcomes if o.status == "built"} == {
         a["path"] for a in manifest(out)["artifacts"]}
