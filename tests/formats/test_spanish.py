@@ -124,6 +124,58 @@ def test_a_spanish_leaflet_that_does_not_fit_is_left_out_with_a_notice(spanish):
     assert 'href="es/html/dvt.html"' in (out / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_left_out_leaflet_is_not_rendered_again_until_it_changes(spanish, tmp_path, cli):
+    """Each try of a leaflet that does not fit costs about a second: the build state remembers it
+    with its fingerprint, and later builds repeat its notice instead of rendering it again."""
+    import json
+    import shutil
+
+    from conftest import edit_source
+
+    project = tmp_path / "copy"
+    shutil.copytree(spanish[0], project)
+    out = project / "outputs"
+    state = json.loads((out / ".handouts/state.json").read_text(encoding="utf-8"))
+    left = set(state["skipped"])
+    assert left and all(path.startswith("es/pdf/") for path in left), state["skipped"]
+    notices = sorted(n for n in spanish[2].notices if n.rule == "translation-does-not-fit")
+    assert {re.search(r"\((\S+) is not built\)", n.message).group(1) for n in notices} == left
+
+    def again(**options):
+        report = build(Project(project), BuildOptions(out_dir=out, workers=1, **options))
+        assert not report.failed, [o.error for o in report.failed]
+        return report
+
+    def left_out(report):
+        return {o.job.path: o for o in report.outcomes if o.status == "skipped"}
+
+    # Something to do elsewhere (another publisher's profile changed): no leaflet is rendered.
+    edit_source(project / "sources/publishers/uk-example.yaml", "name: Knee Pain Handouts UK",
+                "name: Knee Pain Handouts United Kingdom")
+    dry = cli("build", "--dry-run", "--out", str(out), project_dir=project)
+    assert not re.search(r"^would build .*es/pdf/", dry.output, re.M), dry.output
+    for path in left:
+        assert re.search(rf"^left out\s+pdf\s+{re.escape(path)}: .*does not fit", dry.output, re.M), dry.output
+    for report in (again(), again()):  # the second finds nothing to do at all
+        assert not [o.job.path for o in report.outcomes if o.status == "built" and o.job.format == "pdf"]
+        assert set(left_out(report)) == left
+        assert all(o.seconds == 0 and "does not fit" in o.error for o in left_out(report).values())
+        # The user still sees why on every build, word for word.
+        assert sorted(n for n in report.notices if n.rule == "translation-does-not-fit") == notices
+        assert not left & {a["path"] for a in manifest(out)["artifacts"]}
+        assert not any((out / path).exists() for path in left)
+    # --force tries them again...
+    forced = left_out(again(force=True, formats=("pdf",), only=("dvt",)))
+    assert {path for path, o in forced.items() if o.reason == "forced (--force)"} == {p for p in left if "dvt" in p}
+    # ...and so does an edit of the item's Spanish text.
+    edit_source(project / "sources/locales/es/conditions/dvt.po", 'msgstr "A veces, fiebre"',
+                'msgstr "A veces hay fiebre"')
+    report = again()
+    retried = {path: o for path, o in left_out(report).items() if o.reason == "its content changed"}
+    assert set(retried) == {p for p in left if "/dvt." in p} and all(o.seconds > 0 for o in retried.values())
+    assert sorted(n for n in report.notices if n.rule == "translation-does-not-fit") == notices
+
+
 def test_an_english_leaflet_that_does_not_fit_still_fails_the_build():
     error = "{}: does not fit: at 12 pt it needs 2.15 pages where 2 are allowed, 0.15 of a page over."
     pdf = PdfFormat()
