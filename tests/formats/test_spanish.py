@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import zipfile
 
 import pytest
 
@@ -238,7 +239,7 @@ def test_a_partial_preview_says_so_in_every_localized_format(tmp_path):
     project = copy_project(tmp_path / "project")
     edit_source(project / "sources/conditions/dvt.yaml", "  - Sometimes a fever", "  - Sometimes a fever or chills")
     out = project / "outputs"
-    options = dict(out_dir=out, workers=2, formats=("html", "pdf"), only=("dvt",))
+    options = dict(out_dir=out, workers=2, formats=("html", "pdf", "epub"), only=("dvt", "small-guide"))
     report = build(Project(project), BuildOptions(**options))
     assert not (out / "es/html/dvt.html").exists()
     assert any(n.rule == "translation-incomplete" and "'dvt'" in n.message for n in report.notices)
@@ -247,6 +248,14 @@ def test_a_partial_preview_says_so_in_every_localized_format(tmp_path):
     banner = "Vista previa: parte de este texto aún no está traducida y se muestra en inglés."
     page = html_text((out / "es/html/dvt.html").read_text(encoding="utf-8"))
     assert banner in page and "Sometimes a fever or chills" in page
+    # The English in the gap says its language (WCAG 3.1.2), on the page and in the e-book;
+    # the Spanish around it does not.
+    marked = re.compile(r'<span lang="en-US">([^<]*)</span>')
+    assert marked.findall((out / "es/html/dvt.html").read_text(encoding="utf-8")) == ["Sometimes a fever or chills"]
+    with zipfile.ZipFile(out / "es/epub/small-guide.epub") as book:
+        chapters = [book.read(name).decode("utf-8") for name in book.namelist() if name.endswith(".xhtml")]
+    assert [text for chapter in chapters for text in marked.findall(chapter)] == ["Sometimes a fever or chills"]
+    assert "Hinchazón en la pierna" in "".join(chapters)
     leaflets = sorted((out / "es/pdf").glob("dvt.*pdf"))
     assert leaflets
     for leaflet in leaflets:
@@ -254,6 +263,31 @@ def test_a_partial_preview_says_so_in_every_localized_format(tmp_path):
     # The English and the complete Spanish items have no banner.
     assert "Vista previa" not in html_text((out / "html/dvt.html").read_text(encoding="utf-8"))
     assert "Preview:" not in html_text((out / "html/dvt.html").read_text(encoding="utf-8"))
+
+
+def test_english_in_a_preview_leaflet_says_its_language_and_stays_text(tmp_path):
+    """The leaflet's HTML marks the English kept in a preview with lang="en-US" (WeasyPrint
+    hyphenates it as English); the mark is escaped text like any other, never markup."""
+    from conftest import edit_source
+    from pipeline.formats.html import render_page
+    from pipeline.model import InEnglish
+
+    project = copy_project(tmp_path / "project")
+    edit_source(project / "sources/conditions/dvt.yaml", "  - Sometimes a fever", "  - Sometimes a <b>fever</b> & chills")
+    checked = Project(project).checked()
+    library = checked.locale_build(Project(project), "us-default", "es-US", dt.date.today(), allow_partial=True).library
+    library = library.for_publisher(library.publishers["us-default"])
+    dvt = library.conditions["dvt"]
+    assert [s for s in dvt.symptoms if isinstance(s, InEnglish)] == ["Sometimes a <b>fever</b> & chills"]
+    ctx = RenderContext(library, library.publishers["us-default"], "2026-11-21T00:00:00+00:00")
+    html = render_page(dvt, ctx, variant="print", link=lambda kind, slug: f"{slug}.pdf")
+    assert '<span lang="en-US">Sometimes a &lt;b&gt;fever&lt;/b&gt; &amp; chills</span>' in html
+    assert "<b>fever</b>" not in html and html.count('<span lang="en-US">') == 1
+    # Filled with the publisher's words, still English, still marked.
+    marked = InEnglish("Ask your {physio}", "en-US")
+    from pipeline.model import fill_terms
+    filled = fill_terms(marked, {"physio": "physical therapist"})
+    assert isinstance(filled, InEnglish) and (filled, filled.lang) == ("Ask your physical therapist", "en-US")
 
 
 def test_the_spanish_guide_is_spanish_and_holds_every_spanish_sentence(spanish):
