@@ -213,7 +213,7 @@ def _sha256(data: bytes) -> str:
 
 
 def _load_state(out_dir: Path) -> dict:
-    empty = {"artifacts": {}, "toolchains": {}}
+    empty = {"artifacts": {}, "toolchains": {}, "skipped": {}}
     try:
         state = json.loads((out_dir / STATE_DIR / STATE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -221,7 +221,33 @@ def _load_state(out_dir: Path) -> dict:
     if not isinstance(state, dict) or not isinstance(state.get("artifacts"), dict):
         return empty
     state.setdefault("toolchains", {})
+    state["skipped"] = _skipped_records(state.get("skipped"))
     return state
+
+
+def _skipped_records(records) -> dict[str, dict]:
+    """The artifacts the last build left out of a locale (a translated leaflet that does not
+    fit its paper), by path: each with the fingerprint it was tried at and its notice. A record
+    that does not read as one is dropped: the artifact is then simply tried again."""
+    if not isinstance(records, dict):
+        return {}
+    kept = {}
+    for path, record in records.items():
+        try:
+            if isinstance(record.get("fingerprint"), dict) and isinstance(record.get("error"), str):
+                Diagnostic(**record["notice"])
+                _job_of(record)
+                kept[path] = record
+        except (AttributeError, TypeError, KeyError):
+            continue
+    return kept
+
+
+def _job_of(record: dict) -> Job:
+    """The job an entry of the build state (an artifact or a skipped record) stands for."""
+    subject = record.get("subject")
+    return Job(record["format"], record["variant"], record["path"], record["condition"], record["guide"],
+               tuple(subject) if subject else None, locale=record.get("locale"))
 
 
 def _on_disk_matches(out_dir: Path, entry: dict) -> bool:
@@ -365,10 +391,10 @@ def _nothing_to_do(out_dir: Path, key: str) -> BuildReport | None:
         return None
     if not all(_on_disk_matches(out_dir, entry) for entry in entries):
         return None
-    outcomes = [Outcome(Job(e["format"], e["variant"], e["path"], e["condition"], e["guide"],
-                            locale=e.get("locale")), "unchanged") for e in entries]
+    outcomes = [Outcome(_job_of(e), "unchanged") for e in entries]
+    outcomes += [_still_left_out(record) for record in state["skipped"].values()]
     # A release left the same items out last time, for the same reasons: say so again (and
-    # the same translations are still incomplete).
+    # the same translations are still incomplete, the same leaflets still do not fit).
     return BuildReport(outcomes, refused=[Diagnostic(**d) for d in state.get("refused", [])],
                        notices=[Diagnostic(**d) for d in state.get("notices", [])])
 
@@ -486,6 +512,9 @@ class Plan:
     kept: dict[str, dict] = field(default_factory=dict)
     unchanged: list[Job] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    # Artifacts left out of a locale last time, tried at the fingerprint they have now: not
+    # rendered again (a Spanish leaflet's fit tries cost a second), their notice repeated.
+    left_out: dict[str, dict] = field(default_factory=dict)
 
 
 def _planned_jobs(fmt: Format, locale: str, ctx: RenderContext) -> list[Job]:
@@ -513,10 +542,16 @@ def plan(out_dir: Path, contexts: dict[str, RenderContext], registry: dict[str, 
     for path, (fmt, job, job_ctx, fp) in result.jobs.items():
         entry = old.get(path)
         intact = entry is not None and _on_disk_matches(out_dir, entry)
-        reason = why_stale(entry.get("fingerprint") if entry else None, fp, state["toolchains"], toolchain)
+        tried = state["skipped"].get(path) if entry is None else None
+        forced = options.force and _selected(job, options)
+        reason = why_stale(entry.get("fingerprint") if entry else tried and tried["fingerprint"], fp,
+                           state["toolchains"], toolchain)
+        if tried is not None and not reason and not forced:
+            result.left_out[path] = tried
+            continue
         if entry is not None and not intact:
             reason = "missing from the output folder" if not (out_dir / path).exists() else "changed on disk"
-        elif options.force and _selected(job, options):
+        elif forced:
             reason = "forced (--force)"
         if not reason or not _selected(job, options):
             if intact:
@@ -541,6 +576,8 @@ class DryRun:
     would_build: list[tuple[str, str, str]] = field(default_factory=list)
     would_remove: list[str] = field(default_factory=list)
     total: int = 0
+    # (path, format, notice) of each artifact left out last time that would not be tried again.
+    left_out: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def dry_run(project, options: BuildOptions) -> DryRun:
@@ -549,11 +586,12 @@ def dry_run(project, options: BuildOptions) -> DryRun:
     toolchain = current_toolchain()
     state = _load_state(out_dir)
     if not options.force and _nothing_to_do(out_dir, build_key(project, options, toolchain)) is not None:
-        return DryRun(total=len(state["artifacts"]))
+        return DryRun(total=len(state["artifacts"]), left_out=_left_out_lines(state["skipped"]))
     contexts, registry, _refused, _notices = _check(project, options)
     ctx = _primary(contexts)
     found = plan(out_dir, contexts, registry, options, state, toolchain)
-    result = DryRun([(job.path, job.format, reason) for job, reason in found.stale], found.removed)
+    result = DryRun([(job.path, job.format, reason) for job, reason in found.stale], found.removed,
+                    left_out=_left_out_lines(found.left_out))
     # The sizes the aggregates would list, as far as they are known before rendering.
     known = {**{job.path: state["artifacts"][job.path] for job, _ in found.stale if job.path in state["artifacts"]},
              **found.kept}
@@ -582,6 +620,10 @@ def dry_run(project, options: BuildOptions) -> DryRun:
     return result
 
 
+def _left_out_lines(records: dict[str, dict]) -> list[tuple[str, str, str]]:
+    return [(path, record["format"], record["notice"]["message"]) for path, record in sorted(records.items())]
+
+
 def _primary(contexts: dict[str, RenderContext]) -> RenderContext:
     """The primary locale's context: aggregates (the catalogue) and the manifest are its own
     until their templates are localized."""
@@ -597,6 +639,11 @@ def _build_locked(out_dir: Path, contexts: dict[str, RenderContext], registry: d
     found = plan(out_dir, contexts, registry, options, state, toolchain)
     entries = dict(found.kept)
     report.outcomes += [Outcome(job, "unchanged") for job in found.unchanged]
+    # Left out last time at the same fingerprint: the same notice, without rendering it again.
+    skipped = dict(found.left_out)
+    for record in skipped.values():
+        report.outcomes.append(_still_left_out(record))
+        report.notices.append(Diagnostic(**record["notice"]))
     reasons = dict((job.path, reason) for job, reason in found.stale)
     stale = [job for job, _ in found.stale]
     aggregates = [job for fmt in registry.values() if fmt.aggregate for job in fmt.jobs(ctx)]
@@ -609,7 +656,15 @@ def _build_locked(out_dir: Path, contexts: dict[str, RenderContext], registry: d
             # Not a failure: this locale goes without the artifact, and the report says why.
             outcome = Outcome(job, "skipped", result.seconds, result.error, result.peak_kib, reasons[job.path],
                               result.notes)
-            report.notices.append(_left_out_notice(job, result.error))
+            notice = _left_out_notice(job, result.error)
+            report.notices.append(notice)
+            # Remembered with its fingerprint (in the state only, written last): tried again
+            # when that changes, or with --force.
+            skipped[job.path] = {"path": job.path, "format": job.format, "variant": job.variant,
+                                 "condition": job.condition, "guide": job.guide, "locale": job.locale,
+                                 "subject": list(job.subject) if job.subject else None,
+                                 "fingerprint": found.jobs[job.path][3], "error": result.error,
+                                 "notice": asdict(notice)}
             if job.path in old:
                 _remove(out_dir, job.path)
                 report.removed.append(job.path)
@@ -643,16 +698,22 @@ def _build_locked(out_dir: Path, contexts: dict[str, RenderContext], registry: d
     # The manifest first, then the state that vouches for it: a build killed between the two
     # leaves a state that does not know this manifest, and the next build rewrites both.
     manifest = _write_manifest(out_dir, ctx, entries, {locale: c.library for locale, c in contexts.items()})
-    fingerprints = {e["fingerprint"]["toolchain"] for e in entries.values() if "fingerprint" in e}
+    fingerprints = {e["fingerprint"]["toolchain"] for e in [*entries.values(), *skipped.values()] if "fingerprint" in e}
     known = {**state["toolchains"], toolchain.digest: toolchain.as_record()}
     # The key is recorded only for a build that fully succeeded: a failure is retried next time.
     new_state = {"pipeline": __version__, "key": "" if report.failed else key, "manifest": manifest,
                  "toolchains": {d: known[d] for d in sorted(fingerprints) if d in known},
                  "artifacts": dict(sorted(entries.items())),
+                 "skipped": dict(sorted(skipped.items())),
                  "refused": [asdict(d) for d in report.refused],
                  "notices": [asdict(d) for d in report.notices]}
     write_if_changed(out_dir / STATE_DIR / STATE_FILE, json.dumps(new_state, indent=1).encode(),
                      out_dir / STATE_DIR / TMP_DIR)
+
+
+def _still_left_out(record: dict) -> Outcome:
+    return Outcome(_job_of(record), "skipped", error=record["error"],
+                   reason="left out last time, and nothing it depends on has changed")
 
 
 def _left_out_notice(job: Job, error: str) -> Diagnostic:

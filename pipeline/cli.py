@@ -239,8 +239,9 @@ locale_option = click.option(
 def extract(project_dir: Path, locale: str | None) -> None:
     """Create or update the catalogues from the English sources, keeping translations.
 
-    An English text that changed keeps its translation marked fuzzy, with the English it was
-    made from shown to the translator; a field that is gone becomes an obsolete entry.
+    English that moved to another field keeps its translation. An English text that changed
+    keeps its translation marked fuzzy, with the English it was made from shown to the
+    translator; a translation no field uses any more stays as an obsolete entry.
     Nothing is written unless every source and catalogue reads cleanly.
     """
     from .i18n import extract as run_extract

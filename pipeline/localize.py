@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from . import model
 from .diagnostics import WARNING, Diagnostic
 from .loading import Document, Position
+from .locales import SOURCE_LANGUAGE, is_source
 from .translatable import translatable_texts
 from .translations import Catalogue
 
@@ -54,11 +55,12 @@ class Localized:
 
 
 def localize(data: dict, kind: str, catalogue: Catalogue | None, *, fill: str | None = None,
-             written: bool = False) -> Localized:
+             written: bool = False, mark_english: str | None = None) -> Localized:
     """`data` with every translatable value replaced by its translation.
 
     A value without a usable translation keeps its English, or becomes `fill` when one is
-    given (lint passes "" so that English is never measured as Spanish). With `written`,
+    given (lint passes "" so that English is never measured as Spanish); a preview passes the
+    tag of that English as `mark_english` to keep it marked (model.InEnglish). With `written`,
     every translation a translator wrote is used, fuzzy or made from older English too: what
     lint and the schema check judge are the words as written.
     """
@@ -77,6 +79,8 @@ def localize(data: dict, kind: str, catalogue: Catalogue | None, *, fill: str | 
             fuzzy.append(pointer)
         if fill is not None:
             set_pointer(result, pointer, fill)
+        elif mark_english:
+            set_pointer(result, pointer, model.InEnglish(english, mark_english))
     return Localized(result, tuple(missing), tuple(fuzzy), len(texts))
 
 
@@ -156,12 +160,16 @@ def locale_library(documents: dict[str, dict[str, Document]], catalogues: dict[t
                                   f"{len(interface)} interface strings not translated ({_some(missing_words)})",
                                   "", "translation-incomplete"))
         return LocaleBuild(locale, None, tuple(notices))
+    # In a preview, the English kept in the gaps is marked with its language: the publisher's
+    # primary locale, whose words fill its {placeholders}.
+    primary = documents["publishers"][publisher].data.get("locale")
+    mark = (primary if isinstance(primary, str) and is_source(primary) else SOURCE_LANGUAGE) if allow_partial else None
     localized: dict[str, dict[str, Localized]] = {}
     for kind in ITEM_KINDS:
-        localized[kind] = {slug: localize(doc.data, kind, catalogues.get((kind, slug)))
+        localized[kind] = {slug: localize(doc.data, kind, catalogues.get((kind, slug)), mark_english=mark)
                            for slug, doc in documents.get(kind, {}).items()}
     localized["publishers"] = {publisher: localize(documents["publishers"][publisher].data, "publishers",
-                                                   catalogues.get(("publishers", publisher)))}
+                                                   catalogues.get(("publishers", publisher)), mark_english=mark)}
 
     def where(kind: str, slug: str) -> str:
         catalogue = catalogues.get((kind, slug))
@@ -177,7 +185,7 @@ def locale_library(documents: dict[str, dict[str, Document]], catalogues: dict[t
         return LocaleBuild(locale, None, tuple(notices))
 
     # Shared red flags first: a condition shows their texts, so it is complete only if they are.
-    flags = {flag_id: localize(doc.data, "red-flags", catalogues.get(("red-flags", flag_id)))
+    flags = {flag_id: localize(doc.data, "red-flags", catalogues.get(("red-flags", flag_id)), mark_english=mark)
              for flag_id, doc in documents.get("red-flags", {}).items()}
     red_flags = model.frozen_mapping({flag_id: model.red_flag_from_data(item.data) for flag_id, item in flags.items()})
 

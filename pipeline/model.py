@@ -124,6 +124,28 @@ class ApprovalState:
         return self.latest.version if self.in_force else self.latest.version + 1
 
 
+class InEnglish(str):
+    """A text left in the English of the sources where its translation is missing: only in a
+    preview built with --allow-partial. It is a str like any text; renderers that can say the
+    language of a part of a page mark it with `lang` (WCAG 3.1.2), so that a screen reader
+    reads it as English inside the Spanish page, and hyphenation follows English rules."""
+
+    lang: str  # the English it is in, as a BCP 47 tag: the publisher's primary locale ("en-US")
+
+    def __new__(cls, text: str, lang: str) -> "InEnglish":
+        value = super().__new__(cls, text)
+        value.lang = lang
+        return value
+
+    def __reduce__(self):
+        # Worker processes get the model by pickle: the mark and its language go with it.
+        return (InEnglish, (str(self), self.lang))
+
+    def __repr__(self) -> str:
+        # Fingerprints are reprs of the model: a marked text is not the same input as a plain one.
+        return f"InEnglish({str.__repr__(self)}, {self.lang!r})"
+
+
 @dataclass(frozen=True)
 class Translation:
     """The language an item's text is in, when it is not the English of the sources."""
@@ -457,6 +479,8 @@ class Library:
 
 def fill_terms(value, terms: Mapping):
     """A copy of a model value with every text's placeholders filled (dates, numbers kept)."""
+    if isinstance(value, InEnglish):
+        return InEnglish(fill(value, terms), value.lang)  # still English once filled
     if isinstance(value, str):
         return fill(value, terms)
     if isinstance(value, tuple):

@@ -14,12 +14,12 @@ from pathlib import Path
 import babel.dates
 import babel.numbers
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import body_map
 from .interface import current_locale, partial, pgettext, rendering, translate
 from .locales import babel_name
-from .model import CARE_LEVELS, Condition, Publisher, Topic
+from .model import CARE_LEVELS, Condition, InEnglish, Publisher, Topic
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STYLES_DIR = Path(__file__).resolve().parent / "styles"
@@ -91,6 +91,16 @@ def format_number(value: float, locale: str, digits: int = 0) -> str:
     """A number with the locale's separators: '1,234.5' (en-US), '1.234,5' (es-ES)."""
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return babel.numbers.format_decimal(value, format=pattern, locale=babel_name(locale))
+
+
+def in_its_language(text):
+    """A content text where a page shows it as text: one left in English in a preview of an
+    incomplete translation (model.InEnglish) inside <span lang="en-US">, so that a screen
+    reader reads it as English (WCAG 3.1.2, language of parts); any other text as it is.
+    Escaped like any text either way. Not for attributes or <title>, which hold no markup."""
+    if isinstance(text, InEnglish):
+        return Markup('<span lang="{}">{}</span>').format(text.lang, str(text))
+    return text
 
 
 def css_string(text: str) -> str:
@@ -183,6 +193,8 @@ def environment() -> jinja2.Environment:
         body_map_caption=body_map.caption,
     )
     env.filters["css_string"] = css_string
+    env.filters["in_its_language"] = in_its_language
+    env.globals["escape"] = escape
     return env
 
 

@@ -84,6 +84,8 @@ def report_dry_run(plan) -> None:
         click.echo(f"would build   {fmt:9} {path}: {reason}")
     for path in plan.would_remove:
         click.echo(f"would remove  {path}: its source is gone")
+    for path, fmt, notice in plan.left_out:
+        click.echo(f"left out      {fmt:9} {path}: unchanged since the last build left it out ({notice})")
     if plan.would_build or plan.would_remove:
         click.echo(f"{len(plan.would_build)} of {plan.total} artifacts would be built, "
                    f"{len(plan.would_remove)} removed. Nothing was written.", err=True)

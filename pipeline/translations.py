@@ -216,14 +216,18 @@ def header(language: str, source_shown: str) -> tuple[str, dict]:
 
 def merge(english: Iterable[tuple[str, str, tuple[str, str]]], old: polib.POFile | None, language: str,
           source_shown: str) -> polib.POFile:
-    """The catalogue for the English as it is now, keeping every translation that still fits.
+    """The catalogue for the English as it is now, keeping every translation (msgmerge's rules).
 
     `english` is (msgctxt, text, (file, line) it comes from) in file order; msgctxt is a
     field's JSON Pointer in a source's catalogue, a stable key in the interface catalogue.
-    An entry whose English changed
-    keeps its translation, marked fuzzy, with the English it was made from as previous_msgid;
-    a text that moved to another field keeps its translation; a translated field that is gone
-    becomes an obsolete entry (kept at the end of the file as history).
+
+    - The same English anywhere in the old catalogue (the field itself, a list item that
+      moved, an obsolete entry) gives its translation as it was.
+    - English found nowhere takes the translation of the most similar English that is gone
+      (or else of the field it replaced in place), marked fuzzy, with the English it was made
+      from as previous_msgid for the translator.
+    - Every other translation is kept as an obsolete entry (`#~`, at the end of the file), so
+      no translation is ever lost by extracting; one that fits again later comes back.
     """
     english = list(english)
     comment, metadata = header(language, source_shown)
@@ -231,36 +235,74 @@ def merge(english: Iterable[tuple[str, str, tuple[str, str]]], old: polib.POFile
     po.header = old.header if old is not None and old.header else comment
     po.metadata = {**metadata, **(old.metadata if old is not None else {})}
     po.metadata["Language"] = po.metadata.get("Language") or language
-    previous = list(old) if old is not None else []
-    by_pointer: dict[str, polib.POEntry] = {}
-    by_msgid: dict[str, polib.POEntry] = {}
-    for item in previous:  # active entries first, so they win over obsolete history
-        if item.msgctxt and not item.msgid_plural:
-            by_pointer.setdefault(item.msgctxt, item)
-            if item.msgstr:
-                by_msgid.setdefault(item.msgid, item)
+    previous = [item for item in (old if old is not None else ()) if item.msgctxt and not item.msgid_plural]
+    translated = [item for item in previous if item.msgstr]
     texts_now = {text for _, text, _ in english}
+    used: set[int] = set()  # id() of the old entries whose translation went into a new entry
+    waiting: list[polib.POEntry] = []
     for pointer, text, occurrence in english:
         entry = polib.POEntry(msgctxt=pointer, msgid=text, msgstr="", occurrences=[occurrence])
-        same = by_pointer.get(pointer)
-        if same is not None and same.msgid == text:
-            _carry(entry, same, same.fuzzy)
-        elif text in by_msgid:  # the same English elsewhere (a list item moved): same translation
-            _carry(entry, by_msgid[text], by_msgid[text].fuzzy)
-        elif same is not None and same.msgstr and same.msgid not in texts_now:
-            _carry(entry, same, True)
-            # A translation made fuzzy twice still matches the English it was first made from.
-            entry.previous_msgid = same.previous_msgid if same.fuzzy and same.previous_msgid else same.msgid
+        same_text = [item for item in translated if item.msgid == text]
+        if same_text:
+            # The field's own translation (the same English may read differently elsewhere);
+            # else a checked one before a fuzzy one, a current one before history.
+            best = min(same_text, key=lambda item: (item.msgctxt != pointer or item.obsolete, FUZZY in item.flags,
+                                                    item.obsolete, item.msgctxt != pointer))
+            _carry(entry, best, FUZZY in best.flags)
+            used.add(id(best))
+        else:
+            waiting.append(entry)
+            kept = next((item for item in previous if item.msgctxt == pointer and item.msgid == text), None)
+            if kept is not None:
+                entry.tcomment = kept.tcomment  # untranslated still, but the translator's note stays
         po.append(entry)
-    pointers_now = {pointer for pointer, _, _ in english}
-    kept = set()
-    for item in previous:
+    gone = [item for item in translated if item.msgid not in texts_now]
+    for entry, item in _similar_pairs(waiting, gone):
+        _carry(entry, item, True)
+        # A translation made fuzzy twice still shows the English it was first made from.
+        entry.previous_msgid = item.previous_msgid if FUZZY in item.flags and item.previous_msgid else item.msgid
+        used.add(id(item))
+    active = {(entry.msgctxt, entry.msgid) for entry in po}
+    survived = {(entry.msgid, entry.msgstr) for entry in po if entry.msgstr and not entry.fuzzy}
+    for item in translated:
         key = (item.msgctxt, item.msgid)
-        if item.msgstr and item.msgctxt not in pointers_now and item.msgid not in texts_now and key not in kept:
-            kept.add(key)
-            po.append(polib.POEntry(msgctxt=item.msgctxt, msgid=item.msgid, msgstr=item.msgstr,
-                                    tcomment=item.tcomment, obsolete=True))
+        if id(item) in used or key in active or (item.msgid, item.msgstr) in survived:
+            continue
+        active.add(key)
+        po.append(polib.POEntry(msgctxt=item.msgctxt, msgid=item.msgid, msgstr=item.msgstr, tcomment=item.tcomment,
+                                flags=[FUZZY] if FUZZY in item.flags else [],
+                                previous_msgid=item.previous_msgid if FUZZY in item.flags else None,
+                                obsolete=True))
     return po
+
+
+# How alike an English text must be to one that is gone for the old translation to be offered,
+# fuzzy: difflib's ratio, with the cutoff Babel's `update` uses.
+SIMILAR = 0.6
+
+
+def _similar_pairs(waiting: list[polib.POEntry], gone: list[polib.POEntry]):
+    """(new entry, old entry) pairs, each entry in at most one: the most similar texts first,
+    then a text edited in place (the same msgctxt, however different the words)."""
+    from difflib import SequenceMatcher
+
+    scored = []
+    for i, entry in enumerate(waiting):
+        for j, item in enumerate(gone):
+            in_place = item.msgctxt == entry.msgctxt and not item.obsolete
+            matcher = SequenceMatcher(None, entry.msgid.lower(), item.msgid.lower(), autojunk=False)
+            # The quick upper bounds first: most pairs are far apart.
+            near = matcher.real_quick_ratio() >= SIMILAR and matcher.quick_ratio() >= SIMILAR
+            ratio = matcher.ratio() if near else 0.0
+            if ratio >= SIMILAR or in_place:
+                scored.append(((ratio >= SIMILAR, ratio, in_place), i, j))
+    scored.sort(key=lambda score: (score[0], -score[1], -score[2]), reverse=True)
+    taken_new, taken_old = set(), set()
+    for _, i, j in scored:
+        if i not in taken_new and j not in taken_old:
+            taken_new.add(i)
+            taken_old.add(j)
+            yield waiting[i], gone[j]
 
 
 def _carry(entry: polib.POEntry, old: polib.POEntry, fuzzy: bool) -> None:

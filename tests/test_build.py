@@ -54,7 +54,9 @@ def test_noop_build_rewrites_nothing(project):
     assert not first.failed
     before = snapshot(project / "outputs")
     again = small_build(project)
-    assert {o.status for o in again.outcomes} == {"unchanged"}
+    # Nothing is rendered; the Spanish leaflets that did not fit are reported left out again.
+    assert {o.status for o in again.outcomes} == {"unchanged", "skipped"}
+    assert all(o.seconds == 0 for o in again.outcomes)
     assert snapshot(project / "outputs") == before
 
 
@@ -144,7 +146,7 @@ def test_noop_build_imports_no_renderer_and_parses_nothing(project):
         "import sys; from pathlib import Path; from pipeline.build import build, BuildOptions; "
         "from pipeline.project import Project; "
         f"r = build(Project(Path({str(project)!r})), BuildOptions(out_dir=Path({str(project / 'outputs')!r}), workers=1)); "
-        "assert {o.status for o in r.outcomes} == {'unchanged'}, r.outcomes; "
+        "assert {o.status for o in r.outcomes} == {'unchanged', 'skipped'}, r.outcomes; "
         "heavy = sorted(m for m in ('weasyprint', 'pypandoc', 'jinja2', 'yaml', 'jsonschema', 'segno') if m in sys.modules); "
         "print(heavy)"
     )
@@ -219,7 +221,7 @@ def test_a_worker_lost_once_is_retried_and_the_build_succeeds(project):
     assert ("note: epub/small-guide.epub: its worker process was killed by SIGKILL (the system may have run "
             "out of memory); retried") in result.stderr
     assert (project / "outputs/epub/small-guide.epub").is_file()
-    assert {o.status for o in small_build(project).outcomes} == {"unchanged"}
+    assert {o.status for o in small_build(project).outcomes} == {"unchanged", "skipped"}
 
 
 def test_a_hung_render_fails_by_the_time_limit_and_the_build_goes_on(project):
@@ -264,7 +266,8 @@ def test_force_rebuilds_everything_and_dry_run_writes_nothing(project, cli):
     assert {str(p.relative_to(out)): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in out.rglob("*") if p.is_file()} == everything
     report = small_build(project, force=True)
-    # Everything is built again; a Spanish leaflet that does not fit its paper is skipped again.
+    # Everything is built again; a Spanish leaflet that does not fit its paper is tried again
+    # (--force overrides the build state's record of it) and skipped again.
     assert {o.status for o in report.outcomes if not o.job.path.startswith("es/pdf/")} == {"built"}
     assert {o.job.path for o in report.outcomes if o.status == "built"} == {
         a["path"] for a in manifest(out)["artifacts"]}

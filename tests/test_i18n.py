@@ -155,6 +155,62 @@ def test_a_moved_text_keeps_its_translation(cli, project):
     assert (moved.msgid, moved.msgstr, moved.fuzzy) == ("Swelling in the leg", "Hinchazón en la pierna", False)
 
 
+def obsolete(project, relative: str) -> dict[tuple[str, str], polib.POEntry]:
+    po = polib.pofile(str(project / relative))
+    return {(e.msgctxt, e.msgid): e for e in po.obsolete_entries()}
+
+
+def test_a_deleted_list_item_keeps_its_translation_as_obsolete_while_the_rest_move_up(cli, project):
+    # /symptoms/2..4 become /symptoms/1..3: the field /symptoms/1 still exists, with other English.
+    history = len(obsolete(project, DVT_PO))
+    edit_source(project / DVT, "  - Cramping or sore pain in the calf\n", "")
+    result = cli("i18n", "extract", project_dir=project)
+    assert result.exit_code == 0 and f"updated {DVT_PO}" in result.output
+    moved = [(e.msgid, e.msgstr, e.fuzzy) for e in (entry(project, DVT_PO, f"/symptoms/{i}") for i in range(1, 4))]
+    assert moved == [("Red or blue skin that feels warm", "Piel roja o azulada que se siente caliente", False),
+                     ("Pain when the calf muscle is squeezed", "Dolor al apretar el músculo de la pantorrilla", False),
+                     ("Sometimes a fever", "A veces, fiebre", False)]
+    gone = obsolete(project, DVT_PO)[("/symptoms/1", "Cramping or sore pain in the calf")]
+    assert gone.msgstr == "Dolor como un calambre en la pantorrilla" and not gone.fuzzy
+    # History is no problem for validate or lint, counted as obsolete and not as an entry.
+    result = cli("validate", project_dir=project)
+    assert result.exit_code == 0 and not errors(result) and not warnings(result), result.output
+    assert not [line for line in cli("lint", project_dir=project).output.splitlines() if DVT_PO in line]
+    row = status_rows(cli, project)[DVT_PO]
+    assert (row["entries"], row["translated"], row["fuzzy"], row["obsolete"]) == (32, 32, 0, history + 1)
+    assert "0 written, 9 unchanged" in cli("i18n", "extract", project_dir=project).output
+    # Put back (anywhere), the translation is found again and leaves the history.
+    edit_source(project / DVT, "  - Sometimes a fever\n", "  - Sometimes a fever\n  - Cramping or sore pain in the calf\n")
+    cli("i18n", "extract", project_dir=project)
+    item = entry(project, DVT_PO, "/symptoms/4")
+    assert (item.msgstr, item.fuzzy) == ("Dolor como un calambre en la pantorrilla", False)
+    assert ("/symptoms/1", "Cramping or sore pain in the calf") not in obsolete(project, DVT_PO)
+
+
+def test_an_edited_text_that_moved_is_fuzzy_with_its_own_translation(cli, project):
+    # The item before it is deleted and it is edited: its translation, not its new neighbour's
+    # old one, is offered; the deleted item's translation is kept as obsolete.
+    edit_source(project / DVT, "  - Pain when the calf muscle is squeezed\n", "")
+    edit_source(project / DVT, "  - Sometimes a fever", "  - Sometimes a high fever")
+    cli("i18n", "extract", project_dir=project)
+    item = entry(project, DVT_PO, "/symptoms/3")
+    assert (item.msgid, item.msgstr, item.fuzzy, item.previous_msgid) == (
+        "Sometimes a high fever", "A veces, fiebre", True, "Sometimes a fever")
+    gone = obsolete(project, DVT_PO)
+    assert gone[("/symptoms/3", "Pain when the calf muscle is squeezed")].msgstr == \
+        "Dolor al apretar el músculo de la pantorrilla"
+    assert ("/symptoms/4", "Sometimes a fever") not in gone  # it lives on, fuzzy, at /symptoms/3
+    assert status_rows(cli, project)[DVT_PO]["fuzzy"] == 1
+
+
+def test_a_field_replaced_in_place_offers_the_old_translation_and_keeps_none_twice(cli, project):
+    edit_source(project / DVT, "  - Sometimes a fever", "  - You may feel hot and shivery")
+    cli("i18n", "extract", project_dir=project)
+    item = entry(project, DVT_PO, "/symptoms/4")
+    assert (item.msgstr, item.fuzzy, item.previous_msgid) == ("A veces, fiebre", True, "Sometimes a fever")
+    assert ("/symptoms/4", "Sometimes a fever") not in obsolete(project, DVT_PO)
+
+
 def test_extract_writes_nothing_when_a_source_or_catalogue_is_broken(cli, project):
     before = (project / DVT_PO).read_bytes()
     edit_source(project / DVT, "medical_name: Deep vein thrombosis\n", "")

@@ -124,6 +124,27 @@ def test_allow_partial_keeps_the_english_and_marks_it(project):
     assert "small-guide" in build.library.guides
 
 
+def test_the_english_kept_in_a_preview_is_marked_with_its_language(project):
+    import pickle
+
+    from pipeline.model import InEnglish
+
+    untranslate(project, DVT_PO, "/care/0/signs/0")
+    untranslate(project, "sources/locales/es/red-flags/clot-in-leg.po", "/text")
+    library = spanish(project, allow_partial=True).library
+    dvt = library.conditions["dvt"]
+    marked = [s for block in dvt.care for s in block.signs if isinstance(s, InEnglish)]
+    assert marked == ["You have chest pain", dvt.care_block("urgent").signs[0]] and marked[1].startswith("Your ")
+    assert {s.lang for s in marked} == {"en-US"}
+    # Worker processes get the model by pickle, and fingerprints tell a marked text from a plain one.
+    again = pickle.loads(pickle.dumps(dvt))
+    assert again == dvt and isinstance(again.care[0].signs[1], InEnglish) and again.care[0].signs[1].lang == "en-US"
+    assert repr(marked[0]) != repr(str(marked[0]))
+    # Translated texts are plain.
+    assert not isinstance(dvt.care[0].signs[0], InEnglish)
+    assert not any(isinstance(s, InEnglish) for s in dvt.symptoms + library.conditions["calf-strain"].symptoms)
+
+
 def test_untranslated_items_are_summed_up_in_one_message(project):
     for path in (project / "sources/locales/es/conditions").glob("*.po"):
         path.unlink()

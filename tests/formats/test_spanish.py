@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import zipfile
 
 import pytest
 
@@ -124,6 +125,58 @@ def test_a_spanish_leaflet_that_does_not_fit_is_left_out_with_a_notice(spanish):
     assert 'href="es/html/dvt.html"' in (out / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_left_out_leaflet_is_not_rendered_again_until_it_changes(spanish, tmp_path, cli):
+    """Each try of a leaflet that does not fit costs about a second: the build state remembers it
+    with its fingerprint, and later builds repeat its notice instead of rendering it again."""
+    import json
+    import shutil
+
+    from conftest import edit_source
+
+    project = tmp_path / "copy"
+    shutil.copytree(spanish[0], project)
+    out = project / "outputs"
+    state = json.loads((out / ".handouts/state.json").read_text(encoding="utf-8"))
+    left = set(state["skipped"])
+    assert left and all(path.startswith("es/pdf/") for path in left), state["skipped"]
+    notices = sorted(n for n in spanish[2].notices if n.rule == "translation-does-not-fit")
+    assert {re.search(r"\((\S+) is not built\)", n.message).group(1) for n in notices} == left
+
+    def again(**options):
+        report = build(Project(project), BuildOptions(out_dir=out, workers=1, **options))
+        assert not report.failed, [o.error for o in report.failed]
+        return report
+
+    def left_out(report):
+        return {o.job.path: o for o in report.outcomes if o.status == "skipped"}
+
+    # Something to do elsewhere (another publisher's profile changed): no leaflet is rendered.
+    edit_source(project / "sources/publishers/uk-example.yaml", "name: Knee Pain Handouts UK",
+                "name: Knee Pain Handouts United Kingdom")
+    dry = cli("build", "--dry-run", "--out", str(out), project_dir=project)
+    assert not re.search(r"^would build .*es/pdf/", dry.output, re.M), dry.output
+    for path in left:
+        assert re.search(rf"^left out\s+pdf\s+{re.escape(path)}: .*does not fit", dry.output, re.M), dry.output
+    for report in (again(), again()):  # the second finds nothing to do at all
+        assert not [o.job.path for o in report.outcomes if o.status == "built" and o.job.format == "pdf"]
+        assert set(left_out(report)) == left
+        assert all(o.seconds == 0 and "does not fit" in o.error for o in left_out(report).values())
+        # The user still sees why on every build, word for word.
+        assert sorted(n for n in report.notices if n.rule == "translation-does-not-fit") == notices
+        assert not left & {a["path"] for a in manifest(out)["artifacts"]}
+        assert not any((out / path).exists() for path in left)
+    # --force tries them again...
+    forced = left_out(again(force=True, formats=("pdf",), only=("dvt",)))
+    assert {path for path, o in forced.items() if o.reason == "forced (--force)"} == {p for p in left if "dvt" in p}
+    # ...and so does an edit of the item's Spanish text.
+    edit_source(project / "sources/locales/es/conditions/dvt.po", 'msgstr "A veces, fiebre"',
+                'msgstr "A veces hay fiebre"')
+    report = again()
+    retried = {path: o for path, o in left_out(report).items() if o.reason == "its content changed"}
+    assert set(retried) == {p for p in left if "/dvt." in p} and all(o.seconds > 0 for o in retried.values())
+    assert sorted(n for n in report.notices if n.rule == "translation-does-not-fit") == notices
+
+
 def test_an_english_leaflet_that_does_not_fit_still_fails_the_build():
     error = "{}: does not fit: at 12 pt it needs 2.15 pages where 2 are allowed, 0.15 of a page over."
     pdf = PdfFormat()
@@ -186,7 +239,7 @@ def test_a_partial_preview_says_so_in_every_localized_format(tmp_path):
     project = copy_project(tmp_path / "project")
     edit_source(project / "sources/conditions/dvt.yaml", "  - Sometimes a fever", "  - Sometimes a fever or chills")
     out = project / "outputs"
-    options = dict(out_dir=out, workers=2, formats=("html", "pdf"), only=("dvt",))
+    options = dict(out_dir=out, workers=2, formats=("html", "pdf", "epub"), only=("dvt", "small-guide"))
     report = build(Project(project), BuildOptions(**options))
     assert not (out / "es/html/dvt.html").exists()
     assert any(n.rule == "translation-incomplete" and "'dvt'" in n.message for n in report.notices)
@@ -195,6 +248,14 @@ def test_a_partial_preview_says_so_in_every_localized_format(tmp_path):
     banner = "Vista previa: parte de este texto aún no está traducida y se muestra en inglés."
     page = html_text((out / "es/html/dvt.html").read_text(encoding="utf-8"))
     assert banner in page and "Sometimes a fever or chills" in page
+    # The English in the gap says its language (WCAG 3.1.2), on the page and in the e-book;
+    # the Spanish around it does not.
+    marked = re.compile(r'<span lang="en-US">([^<]*)</span>')
+    assert marked.findall((out / "es/html/dvt.html").read_text(encoding="utf-8")) == ["Sometimes a fever or chills"]
+    with zipfile.ZipFile(out / "es/epub/small-guide.epub") as book:
+        chapters = [book.read(name).decode("utf-8") for name in book.namelist() if name.endswith(".xhtml")]
+    assert [text for chapter in chapters for text in marked.findall(chapter)] == ["Sometimes a fever or chills"]
+    assert "Hinchazón en la pierna" in "".join(chapters)
     leaflets = sorted((out / "es/pdf").glob("dvt.*pdf"))
     assert leaflets
     for leaflet in leaflets:
@@ -202,6 +263,31 @@ def test_a_partial_preview_says_so_in_every_localized_format(tmp_path):
     # The English and the complete Spanish items have no banner.
     assert "Vista previa" not in html_text((out / "html/dvt.html").read_text(encoding="utf-8"))
     assert "Preview:" not in html_text((out / "html/dvt.html").read_text(encoding="utf-8"))
+
+
+def test_english_in_a_preview_leaflet_says_its_language_and_stays_text(tmp_path):
+    """The leaflet's HTML marks the English kept in a preview with lang="en-US" (WeasyPrint
+    hyphenates it as English); the mark is escaped text like any other, never markup."""
+    from conftest import edit_source
+    from pipeline.formats.html import render_page
+    from pipeline.model import InEnglish
+
+    project = copy_project(tmp_path / "project")
+    edit_source(project / "sources/conditions/dvt.yaml", "  - Sometimes a fever", "  - Sometimes a <b>fever</b> & chills")
+    checked = Project(project).checked()
+    library = checked.locale_build(Project(project), "us-default", "es-US", dt.date.today(), allow_partial=True).library
+    library = library.for_publisher(library.publishers["us-default"])
+    dvt = library.conditions["dvt"]
+    assert [s for s in dvt.symptoms if isinstance(s, InEnglish)] == ["Sometimes a <b>fever</b> & chills"]
+    ctx = RenderContext(library, library.publishers["us-default"], "2026-11-21T00:00:00+00:00")
+    html = render_page(dvt, ctx, variant="print", link=lambda kind, slug: f"{slug}.pdf")
+    assert '<span lang="en-US">Sometimes a &lt;b&gt;fever&lt;/b&gt; &amp; chills</span>' in html
+    assert "<b>fever</b>" not in html and html.count('<span lang="en-US">') == 1
+    # Filled with the publisher's words, still English, still marked.
+    marked = InEnglish("Ask your {physio}", "en-US")
+    from pipeline.model import fill_terms
+    filled = fill_terms(marked, {"physio": "physical therapist"})
+    assert isinstance(filled, InEnglish) and (filled, filled.lang) == ("Ask your physical therapist", "en-US")
 
 
 def test_the_spanish_guide_is_spanish_and_holds_every_spanish_sentence(spanish):
