@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,29 @@ def shared_folder(tmp_path_factory, name: str, make=None) -> Path:
                 make(folder)
                 (base / f"{name}.made").touch()
     return folder
+
+
+@pytest.fixture(scope="session")
+def fixture_built(tmp_path_factory) -> Path:
+    """The small fixture project with one finished build of every format in `outputs/`, made
+    once per run and never edited: copy it (`prebuilt`) to change it."""
+
+    def make(folder: Path) -> None:
+        copy_project(folder)
+        report = build(Project(folder), BuildOptions(out_dir=folder / "outputs", workers=2))
+        assert not report.failed, [o.error for o in report.failed]
+
+    return shared_folder(tmp_path_factory, "fixture-built", make)
+
+
+@pytest.fixture
+def prebuilt(fixture_built, tmp_path) -> Path:
+    """A copy of the fixture project as a first build left it, to edit and build again: what
+    `project` plus a build gives, without paying for the build in every test. `cp -a` keeps
+    the files' times, so the next build trusts them as the state recorded them."""
+    target = tmp_path / "project"
+    subprocess.run(["cp", "-a", str(fixture_built), str(target)], check=True)
+    return target
 
 
 @pytest.fixture(scope="session")
