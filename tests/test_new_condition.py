@@ -63,7 +63,7 @@ def an_original_whose_sms_still_fits(library, slug: str) -> str:
 
 
 @pytest.mark.slow
-def test_a_new_condition_passes_every_check_and_reaches_every_format(tmp_path, cli, library):
+def test_a_new_condition_passes_every_check_and_reaches_every_format(tmp_path, cli, library, built):
     project = copy_real_project(tmp_path / "p")
     original = an_original_whose_sms_still_fits(library, NEW)
     add_condition_like(project, original, NEW)
@@ -71,8 +71,12 @@ def test_a_new_condition_passes_every_check_and_reaches_every_format(tmp_path, c
     for command in ("validate", "lint"):
         result = cli(command, project_dir=project)
         assert result.exit_code == 0, result.output
+    # On top of the suite's build of the real sources, as an editor's next `make` would be
+    # (incremental equals clean: tests/test_incremental.py).
     out = tmp_path / "out"
+    subprocess.run(["cp", "-a", str(built), str(out)], check=True)
     report = build(Project(project), BuildOptions(out_dir=out, workers=2))
+    assert f"pdf/{NEW}.a4.pdf" in {o.job.path for o in report.outcomes if o.status == "built"}
     assert not report.failed, [o.error for o in report.failed]
 
     grown = Project(project).library()

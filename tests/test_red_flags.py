@@ -132,10 +132,10 @@ def test_a_seed_is_basis_enough(cli, project):
     assert errors(cli, project) == []
 
 
-def test_changing_a_flag_changes_every_handout_that_uses_it_in_every_format(project):
+def test_changing_a_flag_changes_every_handout_that_uses_it_in_every_format(prebuilt):
     """The conref promise: one edit, every condition that names the flag, every format."""
+    project = prebuilt  # built once already
     out = project / "outputs"
-    build(Project(project), BuildOptions(workers=2))
     edit_source(project / LUNG, "text: You suddenly have trouble breathing",
                 "text: You suddenly feel breathless or your lips turn blue")
     edit_source(project / LUNG, "sms: sudden trouble breathing", "sms: breathless or blue lips")

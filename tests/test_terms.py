@@ -40,8 +40,10 @@ def test_the_model_is_filled_per_publisher(project):
 
 def test_every_format_shows_the_publishers_word(project):
     out_us, out_uk = project / "us", project / "uk"
-    assert not build(Project(project), BuildOptions(out_dir=out_us, workers=2)).failed
-    assert not build(Project(project), BuildOptions(publisher="uk-example", out_dir=out_uk, workers=2)).failed
+    # calf-strain's files and the guide it is a chapter of, for each publisher.
+    only = ("calf-strain", "small-guide")
+    assert not build(Project(project), BuildOptions(out_dir=out_us, workers=2, only=only)).failed
+    assert not build(Project(project), BuildOptions(publisher="uk-example", out_dir=out_uk, workers=2, only=only)).failed
     for out, word, other in ((out_us, "A physical therapist can help", "physiotherapist can"),
                              (out_uk, "A physiotherapist can help", "physical therapist can")):
         texts = [html_text((out / "html/calf-strain.html").read_text(encoding="utf-8")),

@@ -18,14 +18,14 @@ def pdf_text(path) -> str:
                                    check=True).stdout.split())
 
 
-def test_first_review_pack_has_every_part(cli, project):
-    result = cli("review", "dvt", project_dir=project)
+def test_first_review_pack_has_every_part(cli, prebuilt):
+    result = cli("review", "dvt", project_dir=prebuilt)
     assert result.exit_code == 0, result.output
-    out = project / "outputs"
+    out = prebuilt / "outputs"
     assert result.output.split() == [str(out / "review/dvt.html"), str(out / "review/dvt.pdf")]
     page = (out / "review/dvt.html").read_text(encoding="utf-8")
     text = html_text(page)
-    dvt = Project(project).library().conditions["dvt"]
+    dvt = Project(prebuilt).library().conditions["dvt"]
     # Every statement, by section, numbered so a reviewer can point at one.
     for statement in (dvt.summary, *dvt.what_it_is, *dvt.symptoms, *dvt.self_care_steps, *dvt.causes,
                       *(t.description for t in dvt.treatments), dvt.sms.message, "Tests your doctor may order"):
@@ -34,7 +34,7 @@ def test_first_review_pack_has_every_part(cli, project):
     assert re.search(r"Reading grade \d+\.\d · 5 sentences · average [\d.]+ words · longest \d+ words", text)
     # Warning signs with their basis: a shared red flag's from its file, the item's own from its sources.
     assert "Emergency: Call 911 or go to the emergency room now if:" in text
-    flag = Project(project).library().red_flags["clot-in-leg"]
+    flag = Project(prebuilt).library().red_flags["clot-in-leg"]
     assert (f'{flag.text} Shared warning sign "clot-in-leg" (sources/red-flags/clot-in-leg.yaml). Basis: '
             f"Seed article: {flag.basis[0].seed}") in text
     assert ("You have chest pain This item's own sign: its basis is the item's sources") in text
@@ -52,60 +52,60 @@ def test_first_review_pack_has_every_part(cli, project):
     assert "Page 1 of" in printed and "KP-DVT" in printed
 
 
-def test_pack_shows_lint_findings_for_the_item(cli, project):
-    edit_source(project / DVT, "A clot needs a doctor. While you get help, do these things.",
+def test_pack_shows_lint_findings_for_the_item(cli, prebuilt):
+    edit_source(prebuilt / DVT, "A clot needs a doctor. While you get help, do these things.",
                 "A clot needs a doctor, and while you are waiting at home for help to arrive you should calmly do these things.")
-    assert cli("review", "dvt", project_dir=project).exit_code == 0
-    text = html_text((project / "outputs/review/dvt.html").read_text(encoding="utf-8"))
+    assert cli("review", "dvt", project_dir=prebuilt).exit_code == 0
+    text = html_text((prebuilt / "outputs/review/dvt.html").read_text(encoding="utf-8"))
     assert re.search(r"warning at line 26 \(sentence-length\): sentence of 2\d words; aim for 20 or fewer", text)
     assert "a sentence over 20 words: lint warning" in text
 
 
-def test_pack_shows_the_diff_between_two_approved_versions(cli, project):
-    approve(cli, project, "dvt")
-    edit_source(project / DVT, "Sometimes a fever", "Sometimes a high temperature (fever)")
-    edit_source(project / DVT, "  - Pain when the calf muscle is squeezed\n", "")
+def test_pack_shows_the_diff_between_two_approved_versions(cli, prebuilt):
+    approve(cli, prebuilt, "dvt")
+    edit_source(prebuilt / DVT, "Sometimes a fever", "Sometimes a high temperature (fever)")
+    edit_source(prebuilt / DVT, "  - Pain when the calf muscle is squeezed\n", "")
     # Before the second approval: what changed since version 1.
-    assert cli("review", "dvt", project_dir=project).exit_code == 0
-    text = html_text((project / "outputs/review/dvt.html").read_text(encoding="utf-8"))
+    assert cli("review", "dvt", project_dir=prebuilt).exit_code == 0
+    text = html_text((prebuilt / "outputs/review/dvt.html").read_text(encoding="utf-8"))
     assert "Changes since version 1, approved on" in text
-    approve(cli, project, "dvt")
-    assert cli("review", "dvt", project_dir=project).exit_code == 0
-    page = (project / "outputs/review/dvt.html").read_text(encoding="utf-8")
+    approve(cli, prebuilt, "dvt")
+    assert cli("review", "dvt", project_dir=prebuilt).exit_code == 0
+    page = (prebuilt / "outputs/review/dvt.html").read_text(encoding="utf-8")
     text = html_text(page)
     assert re.search(r"Changes in version 2, approved on \S+ by Dr Test Example, MD, since version 1, approved on", text)
     assert "Status now: version 2 approved on" in text
     assert "<del>fever</del><ins>high temperature (fever)</ins>" in page
     assert "Signs and symptoms, statement removed:" in text and "<del>Pain when the calf muscle is squeezed</del>" in page
-    printed = pdf_text(project / "outputs/review/dvt.pdf")
+    printed = pdf_text(prebuilt / "outputs/review/dvt.pdf")
     assert "Changes in version 2" in printed and "high temperature (fever)" in printed
 
 
-def test_review_pack_for_a_topic_and_a_guide(cli, project):
-    assert cli("review", "tests", "small-guide", project_dir=project).exit_code == 0
-    topic = html_text((project / "outputs/review/tests.html").read_text(encoding="utf-8"))
+def test_review_pack_for_a_topic_and_a_guide(cli, prebuilt):
+    assert cli("review", "tests", "small-guide", project_dir=prebuilt).exit_code == 0
+    topic = html_text((prebuilt / "outputs/review/tests.html").read_text(encoding="utf-8"))
     assert "Common tests" in topic and "Warning signs" not in topic
-    guide = html_text((project / "outputs/review/small-guide.html").read_text(encoding="utf-8"))
+    guide = html_text((prebuilt / "outputs/review/small-guide.html").read_text(encoding="utf-8"))
     assert "This guide holds two conditions and two topics." in guide
     assert "Caring for a strain at home: the PRICE method" in guide  # chapter titles are shown content
 
 
-def test_review_packs_stay_out_of_the_manifest_and_survive_a_build(cli, project):
-    assert cli("review", "dvt", project_dir=project).exit_code == 0
-    manifest = (project / "outputs/manifest.json").read_text()
+def test_review_packs_stay_out_of_the_manifest_and_survive_a_build(cli, prebuilt):
+    assert cli("review", "dvt", project_dir=prebuilt).exit_code == 0
+    manifest = (prebuilt / "outputs/manifest.json").read_text()
     assert "review/" not in manifest
-    assert cli("build", "-j", "1", project_dir=project).exit_code == 0
-    assert (project / "outputs/review/dvt.pdf").is_file()
+    assert cli("build", "-j", "1", project_dir=prebuilt).exit_code == 0
+    assert (prebuilt / "outputs/review/dvt.pdf").is_file()
 
 
-def test_review_of_an_unknown_item_or_a_broken_source_writes_nothing(cli, project):
-    result = cli("review", "nothing", project_dir=project)
+def test_review_of_an_unknown_item_or_a_broken_source_writes_nothing(cli, prebuilt):
+    result = cli("review", "nothing", project_dir=prebuilt)
     assert result.exit_code == 1 and "error: no condition, topic or guide 'nothing'" in result.output
-    edit_source(project / DVT, "  - level: emergency", "  - level: emergncy")
-    before = snapshot(project / "outputs") if (project / "outputs").exists() else {}
-    result = cli("review", "dvt", project_dir=project)
+    edit_source(prebuilt / DVT, "  - level: emergency", "  - level: emergncy")
+    before = snapshot(prebuilt / "outputs") if (prebuilt / "outputs").exists() else {}
+    result = cli("review", "dvt", project_dir=prebuilt)
     assert result.exit_code == 1 and "sources/conditions/dvt.yaml:37:12: error:" in result.output
-    assert (snapshot(project / "outputs") if (project / "outputs").exists() else {}) == before
+    assert (snapshot(prebuilt / "outputs") if (prebuilt / "outputs").exists() else {}) == before
 
 
 def test_pack_shows_the_publishers_words_and_diffs_the_source_text(cli, project):
