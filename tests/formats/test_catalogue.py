@@ -107,20 +107,25 @@ def test_a_card_for_every_condition_and_topic_in_plain_title_order(index, librar
         assert "Status: draft, not yet clinically reviewed." in card["text"]
 
 
-def test_every_download_shows_its_page_count_and_size(built, index):
+@pytest.mark.parametrize("catalogue, page_words", [("index.html", ("page", "pages")),
+                                                    ("es/index.html", ("página", "páginas"))])
+def test_every_download_shows_its_page_count_and_size(built, catalogue, page_words):
+    """Each locale's catalogue, every one of its locale's leaflets with its pages, in its words."""
+    prefix = catalogue.removesuffix("index.html")
     sizes = {a["path"]: a["bytes"] for a in manifest(built)["artifacts"]}
     checked = 0
-    for card in cards(index):
+    for card in cards((built / catalogue).read_text(encoding="utf-8")):
         assert card["downloads"], card["title"]
         for link in card["downloads"]:
+            path = prefix + link["href"]
             facts = link["facts"].strip("()")
-            assert facts.endswith(human_size(sizes[link["href"]])), (link, facts)
-            if link["href"].endswith(".pdf"):
-                with pikepdf.open(built / link["href"]) as pdf:
+            assert facts.endswith(human_size(sizes[path])), (link, facts)
+            if path.endswith(".pdf"):
+                with pikepdf.open(built / path) as pdf:
                     pages = len(pdf.pages)
-                assert facts.startswith(f"PDF, {pages} page{'s' if pages != 1 else ''}, "), (link, facts)
+                assert facts.startswith(f"PDF, {pages} {page_words[pages != 1]}, "), (link, facts)
                 checked += 1
-    assert checked == sum(1 for path in sizes if path.endswith(".pdf") and "/" in path)
+    assert checked == sum(1 for path in sizes if path.startswith(f"{prefix}pdf/"))
 
 
 @pytest.mark.parametrize("which, paper_name", [("built", "US Letter"), ("built_uk", "A4")])
