@@ -12,7 +12,7 @@ from ..presentation import format_date, format_number, render_template
 from . import Format, Job, Listed, RenderContext, all_formats, register
 from .hazard_log import PATH as HAZARD_LOG
 from .pdf import VARIANTS
-from .printpack import members, pack_path, page_count, paper_name, paper_size
+from .printpack import members, pack_path, page_count, paper_name, paper_size, title_order
 
 MIME_TYPES = {".pdf": "application/pdf", ".txt": "text/plain", ".csv": "text/csv",
               ".epub": "application/epub+zip", ".zip": "application/zip"}
@@ -231,7 +231,7 @@ class CatalogueFormat(Format):
             return found
 
         def cards(items, kind):
-            ordered = sorted(items, key=lambda item: item.title.lower())
+            ordered = sorted(items, key=title_order)
             return [card(item, files.get((kind, item.slug), []), locale, twins(kind, item.slug)) for item in ordered]
 
         conditions = cards(library.conditions.values(), "condition")
@@ -250,7 +250,7 @@ class CatalogueFormat(Format):
              "size": human_size(listed[f"{prefix}epub/{g.slug}.epub"].bytes, locale),
              "status": _status(g, locale), "description": g.description,
              "reference": g.reference, "version": g.approval.version}
-            for g in sorted(library.guides.values(), key=lambda g: g.title.lower())
+            for g in sorted(library.guides.values(), key=title_order)
             if f"{prefix}epub/{g.slug}.epub" in listed
         ]
         tables = [{"href": "sms/messages.csv", "label": pgettext("catalogue.all-messages", "All text messages (CSV)"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import unicodedata
 import zipfile
 
 from ..interface import pgettext, rendering, translate
@@ -25,6 +26,14 @@ def paper_size(publisher) -> str:
 def paper_name(paper: str) -> str:
     """A paper size as readers of the language being rendered name it: "US Letter", "carta (EE. UU.)"."""
     return translate(f"paper.{paper}", PAPER_NAMES.get(paper, paper))
+
+
+def title_order(item) -> tuple[str, str]:
+    """Where an item sorts in the catalogue and the pack: by title, ignoring case and accents,
+    as a reader looks along an alphabetical list ("Coágulo" before "Cojín")."""
+    folded = item.title.lower()
+    bare = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
+    return bare, folded
 
 
 def page_count(count: int) -> str:
@@ -53,7 +62,7 @@ def members(ctx: RenderContext) -> list[tuple[object, Listed]]:
         kind, slug = job.subject
         item = (ctx.library.conditions if kind == "condition" else ctx.library.topics)[slug]
         found.append((item, listed[path]))
-    return sorted(found, key=lambda pair: (pair[0].kind != "condition", pair[0].title.lower()))
+    return sorted(found, key=lambda pair: (pair[0].kind != "condition", title_order(pair[0])))
 
 
 def readme(ctx: RenderContext, paper: str, leaflets: list[tuple[object, Listed]]) -> str:

@@ -241,3 +241,15 @@ def test_the_filter_offers_each_area_with_its_count(index, library):
             assert f'body:has(#area-{key}:checked) .conditions .card:not([data-areas~="{key}"])' in index
         else:
             assert f'id="area-{key}"' not in index
+
+
+def test_titles_sort_as_a_reader_expects_whatever_their_accents():
+    """Spanish titles: "Coágulo" comes before "Cojín" (by code point, 'á' sorts after 'z')."""
+    from types import SimpleNamespace
+
+    from pipeline.formats.printpack import title_order
+
+    titles = ["Tirón en la pantorrilla", "Cojín de cartílago roto", "Coágulo de sangre", "Ácido", "cartílago gastado"]
+    ordered = [item.title for item in sorted((SimpleNamespace(title=t) for t in titles), key=title_order)]
+    assert ordered == ["Ácido", "cartílago gastado", "Coágulo de sangre", "Cojín de cartílago roto",
+                       "Tirón en la pantorrilla"]
