@@ -588,21 +588,22 @@ def dry_run(project, options: BuildOptions) -> DryRun:
     if not options.force and _nothing_to_do(out_dir, build_key(project, options, toolchain)) is not None:
         return DryRun(total=len(state["artifacts"]), left_out=_left_out_lines(state["skipped"]))
     contexts, registry, _refused, _notices = _check(project, options)
-    ctx = _primary(contexts)
     found = plan(out_dir, contexts, registry, options, state, toolchain)
     result = DryRun([(job.path, job.format, reason) for job, reason in found.stale], found.removed,
                     left_out=_left_out_lines(found.left_out))
     # The sizes the aggregates would list, as far as they are known before rendering.
     known = {**{job.path: state["artifacts"][job.path] for job, _ in found.stale if job.path in state["artifacts"]},
              **found.kept}
-    listed = tuple(sorted(Listed(e["path"], e["bytes"], e["sha256"], e.get("pages")) for e in known.values()))
     aggregate_jobs = 0
-    for fmt in sorted((f for f in registry.values() if f.aggregate), key=lambda f: f.aggregate):
-        aggregate_ctx = RenderContext(ctx.library, ctx.publisher, ctx.created, listed,
-                                      read=lambda path: (out_dir / path).read_bytes())
-        for job in fmt.jobs(aggregate_ctx):
+    for fmt, locale, ctx in _aggregates(registry, contexts):
+        # As the build does: each aggregate lists the ones planned before it (at their last sizes).
+        listed = tuple(sorted(Listed(e["path"], e["bytes"], e["sha256"], e.get("pages")) for e in known.values()))
+        aggregate_ctx = _aggregate_context(ctx, listed, out_dir)
+        for job in _planned_jobs(fmt, locale, aggregate_ctx):
             aggregate_jobs += 1
             entry = state["artifacts"].get(job.path)
+            if entry is not None:
+                known[job.path] = entry
             if entry is None or not _on_disk_matches(out_dir, entry):
                 reason = "new" if entry is None else "missing or changed on disk"
             elif options.force:
@@ -625,9 +626,23 @@ def _left_out_lines(records: dict[str, dict]) -> list[tuple[str, str, str]]:
 
 
 def _primary(contexts: dict[str, RenderContext]) -> RenderContext:
-    """The primary locale's context: aggregates (the catalogue) and the manifest are its own
-    until their templates are localized."""
+    """The primary locale's context: the manifest (which lists every locale's files) is its own."""
     return next(ctx for locale, ctx in contexts.items() if locale == ctx.publisher.locale)
+
+
+def _aggregates(registry: dict[str, Format], contexts: dict[str, RenderContext]) -> list:
+    """(format, locale, context) of each aggregate to plan, in order of level (every locale's
+    print pack before any catalogue, which offers its locale's pack); a `localized` aggregate
+    once per locale, into the locale's folder (es/index.html), the others in the primary only."""
+    return [(fmt, locale, ctx)
+            for fmt in sorted((f for f in registry.values() if f.aggregate), key=lambda f: f.aggregate)
+            for locale, ctx in contexts.items()]
+
+
+def _aggregate_context(ctx: RenderContext, listed: tuple[Listed, ...], out_dir: Path) -> RenderContext:
+    """A locale's context for its aggregates: every artifact of the build (all locales, by path)
+    and a reader of their bytes."""
+    return replace(ctx, listed=listed, read=lambda path: (out_dir / path).read_bytes())
 
 
 def _build_locked(out_dir: Path, contexts: dict[str, RenderContext], registry: dict[str, Format],
@@ -646,7 +661,8 @@ def _build_locked(out_dir: Path, contexts: dict[str, RenderContext], registry: d
         report.notices.append(Diagnostic(**record["notice"]))
     reasons = dict((job.path, reason) for job, reason in found.stale)
     stale = [job for job, _ in found.stale]
-    aggregates = [job for fmt in registry.values() if fmt.aggregate for job in fmt.jobs(ctx)]
+    aggregates = [job for fmt, locale, locale_ctx in _aggregates(registry, contexts)
+                  for job in _planned_jobs(fmt, locale, locale_ctx)]
     observer.planned(Counter(job.format for job in stale + aggregates))
     job_contexts = {path: job_ctx for path, (_f, _j, job_ctx, _fp) in found.jobs.items()}
     rendered = _render_jobs(stale, job_contexts, options.workers, options.job_timeout)
@@ -685,12 +701,12 @@ def _build_locked(out_dir: Path, contexts: dict[str, RenderContext], registry: d
         fault_point()
         report.removed.append(path)
 
-    aggregates = sorted((f for f in registry.values() if f.aggregate), key=lambda f: f.aggregate)
-    for fmt in aggregates:
-        _build_aggregate(out_dir, fmt, ctx, entries, state, toolchain, options, report, observer)
-    # An aggregate file no longer planned (a print pack with no leaflets left) goes too.
+    for fmt, locale, locale_ctx in _aggregates(registry, contexts):
+        _build_aggregate(out_dir, fmt, locale, locale_ctx, entries, state, toolchain, options, report, observer)
+    # An aggregate file no longer planned (a print pack with no leaflets left, a locale no
+    # longer built) goes too.
     for path in sorted(set(old) - set(entries)):
-        if old[path].get("format") in {f.name for f in aggregates}:
+        if old[path].get("format") in {f.name for f in registry.values() if f.aggregate}:
             _remove(out_dir, path)
             fault_point()
             report.removed.append(path)
@@ -743,13 +759,12 @@ def _remove(out_dir: Path, path: str) -> None:
         folder = folder.parent
 
 
-def _build_aggregate(out_dir, fmt, ctx, entries, state, toolchain, options, report, observer) -> None:
-    """Formats that list the others (the catalogue) are planned once the others are known."""
+def _build_aggregate(out_dir, fmt, locale, ctx, entries, state, toolchain, options, report, observer) -> None:
+    """Formats that list the others (the catalogue) are planned once the others are known, in
+    one locale; they list what every locale has built so far (a catalogue links its twins)."""
     listed = tuple(sorted(Listed(e["path"], e["bytes"], e["sha256"], e.get("pages")) for e in entries.values()))
-    aggregate_ctx = RenderContext(ctx.library, ctx.publisher, ctx.created, listed,
-                                  read=lambda path: (out_dir / path).read_bytes())
-    for job in fmt.jobs(aggregate_ctx):
-        job = replace(job, locale=ctx.locale)
+    aggregate_ctx = _aggregate_context(ctx, listed, out_dir)
+    for job in _planned_jobs(fmt, locale, aggregate_ctx):
         fp = fingerprint(fmt, job, aggregate_ctx, toolchain)
         entry = state["artifacts"].get(job.path)
         intact = entry is not None and _on_disk_matches(out_dir, entry)

@@ -96,7 +96,8 @@ def test_deleted_source_takes_its_outputs_with_it(prebuilt):
 def test_only_and_format_narrow_the_build(project):
     report = small_build(project, only=("dvt",), formats=("html", "sms"))
     built_paths = {o.job.path for o in report.outcomes if o.status == "built"}
-    assert built_paths == {"html/dvt.html", "sms/dvt.txt", "es/html/dvt.html", "es/sms/dvt.txt", "index.html"}
+    assert built_paths == {"html/dvt.html", "sms/dvt.txt", "es/html/dvt.html", "es/sms/dvt.txt", "index.html",
+                           "es/index.html"}
 
 
 def test_no_temporary_files_are_left(prebuilt):
@@ -165,7 +166,8 @@ def test_progress_on_a_terminal_draws_a_bar_per_format(project):
     assert not report.failed
     final = screen.getvalue().rsplit("\x1b[J", 1)[-1].splitlines()
     assert final == [
-        "catalogue  [########################]    1/1",
+        # The catalogue of each locale (es/index.html lists the Spanish handouts).
+        "catalogue  [########################]    2/2",
         # English and the fixture's Spanish pages (es/html/ shares the English assets).
         "html       [########################]   14/14",
         # English and the fixture's Spanish (es/sms/): SMS is a localized format.
@@ -202,7 +204,9 @@ def test_a_worker_that_dies_is_a_failed_artifact_not_a_crash(project):
     # that lists it).
     again = small_build(project)
     assert again.failed == []
-    assert {o.job.path for o in again.outcomes if o.status == "built"} == {"pdf/dvt.a4.pdf", "index.html"}
+    # (The Spanish catalogue lists what every locale has, to link its twins: it is rebuilt too.)
+    assert {o.job.path for o in again.outcomes if o.status == "built"} == {"pdf/dvt.a4.pdf", "index.html",
+                                                                          "es/index.html"}
 
 
 def test_a_worker_lost_once_is_retried_and_the_build_succeeds(project):
@@ -252,8 +256,10 @@ def test_force_rebuilds_everything_and_dry_run_writes_nothing(prebuilt, cli):
     assert re.search(r"\d+ of \d+ artifacts would be built, \d+ removed. Nothing was written.", result.output)
     forced = cli("build", "--dry-run", "--force", "--format", "sms", project_dir=prebuilt)
     # the 3 SMS files, the Spanish dvt and messages (calf-strain's Spanish went with the edit),
-    # the print pack and the catalogue
-    assert forced.output.count("forced (--force)") == 3 + 2 + 2
+    # the print pack and the catalogue of each locale
+    assert forced.output.count("forced (--force)") == 3 + 2 + 2 * 2
+    assert "would build   catalogue es/index.html: forced (--force)\n" in forced.output
+    assert "would build   printpack es/print-pack.letter.zip: forced (--force)\n" in forced.output
     # Not a byte, not a timestamp, not the lock or the state: the folder is as it was.
     assert {str(p.relative_to(out)): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in out.rglob("*") if p.is_file()} == everything
@@ -422,3 +428,37 @@ def test_an_incomplete_translation_is_left_out_with_a_warning_or_previewed(cli, 
     assert "Llame al 911 ahora." in (project / "outputs/es/sms/dvt.txt").read_text(encoding="utf-8")
     result = cli("build", "--release", "--allow-partial", project_dir=project)
     assert result.exit_code == 1 and "a release cannot be partial" in result.output
+
+
+def test_aggregates_are_built_in_every_locale_and_go_with_it(project, cli):
+    """The catalogue and the print pack of each locale (es/index.html, es/print-pack.letter.zip):
+    counted by a dry run, rebuilt alone when only that locale's wording changes, and removed when
+    the locale is no longer built. Fails with aggregates built for the primary locale only."""
+    small_build(project)
+    out = project / "outputs"
+    assert {"es/index.html", "es/print-pack.letter.zip"} <= {a["path"] for a in manifest(out)["artifacts"]}
+    result = cli("build", "--dry-run", "--force", project_dir=project)
+    would_build = re.findall(r"^would build\s+\S+\s+(\S+): forced", result.output, re.M)
+    assert {"index.html", "es/index.html", "print-pack.letter.zip", "es/print-pack.letter.zip"} <= set(would_build)
+    assert f"{len(would_build)} of {len(would_build)} artifacts would be built" in result.output
+    # A Spanish interface string only the catalogue shows: the Spanish pages take the new wording
+    # (it is the locale's), the Spanish catalogue changes, nothing English does.
+    edit_source(project / "sources/locales/es/interface.po",
+                'msgstr "Hojas informativas sobre el dolor detrás de la rodilla"',
+                'msgstr "Hojas sobre el dolor detrás de la rodilla"')
+    result = cli("build", "--dry-run", project_dir=project)
+    assert "would build   catalogue es/index.html: its content changed\n" in result.output
+    assert "catalogue index.html: its content changed" not in result.output
+    report = small_build(project)
+    rebuilt = {o.job.path for o in report.outcomes if o.status == "built"}
+    assert "es/index.html" in rebuilt and not {path for path in rebuilt if not path.startswith("es/")}
+    assert "<h1>Hojas sobre el dolor detrás de la rodilla</h1>" in (out / "es/index.html").read_text(encoding="utf-8")
+    # The publisher stops publishing Spanish: every Spanish file goes, its catalogue and pack too.
+    edit_source(project / "sources/publishers/us-default.yaml", "locales: [en-US, es-US]", "locales: [en-US]")
+    edit_source(project / "sources/publishers/us-default.yaml", "{en-US: 1, es-US: 3}", "{en-US: 1}")
+    report = small_build(project)
+    assert not report.failed
+    assert {"es/index.html", "es/print-pack.letter.zip"} <= set(report.removed)
+    assert not (out / "es").exists()
+    assert not [a for a in manifest(out)["artifacts"] if a["locale"] != "en-US"]
+    assert 'hreflang="es-US"' not in (out / "index.html").read_text(encoding="utf-8")

@@ -48,8 +48,8 @@ def render_page(item: Condition | Topic, ctx: RenderContext, *, variant: str, li
         wording=ctx.library.wording,
         locale=locale,
         assets=posixpath.relpath("html/assets", folder) + "/",
-        # The catalogue is the primary locale's (it lists every language's files).
-        home=posixpath.relpath("index.html", folder),
+        # Each locale has its own catalogue (es/index.html), listing its handouts.
+        home=posixpath.relpath(f"{output_prefix(locale, primary)}index.html", folder),
         # A leaflet in another language is built only when it fits its paper: the page links
         # the primary locale's leaflet alone, the catalogue lists the others.
         leaflet_href=(posixpath.relpath(f"pdf/{item.slug}.{ctx.publisher.paper_size}.pdf", folder)

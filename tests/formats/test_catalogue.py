@@ -107,20 +107,25 @@ def test_a_card_for_every_condition_and_topic_in_plain_title_order(index, librar
         assert "Status: draft, not yet clinically reviewed." in card["text"]
 
 
-def test_every_download_shows_its_page_count_and_size(built, index):
+@pytest.mark.parametrize("catalogue, page_words", [("index.html", ("page", "pages")),
+                                                    ("es/index.html", ("página", "páginas"))])
+def test_every_download_shows_its_page_count_and_size(built, catalogue, page_words):
+    """Each locale's catalogue, every one of its locale's leaflets with its pages, in its words."""
+    prefix = catalogue.removesuffix("index.html")
     sizes = {a["path"]: a["bytes"] for a in manifest(built)["artifacts"]}
     checked = 0
-    for card in cards(index):
+    for card in cards((built / catalogue).read_text(encoding="utf-8")):
         assert card["downloads"], card["title"]
         for link in card["downloads"]:
+            path = prefix + link["href"]
             facts = link["facts"].strip("()")
-            assert facts.endswith(human_size(sizes[link["href"]])), (link, facts)
-            if link["href"].endswith(".pdf"):
-                with pikepdf.open(built / link["href"]) as pdf:
+            assert facts.endswith(human_size(sizes[path])), (link, facts)
+            if path.endswith(".pdf"):
+                with pikepdf.open(built / path) as pdf:
                     pages = len(pdf.pages)
-                assert facts.startswith(f"PDF, {pages} page{'s' if pages != 1 else ''}, "), (link, facts)
+                assert facts.startswith(f"PDF, {pages} {page_words[pages != 1]}, "), (link, facts)
                 checked += 1
-    assert checked == sum(1 for path in sizes if path.endswith(".pdf") and "/" in path)
+    assert checked == sum(1 for path in sizes if path.startswith(f"{prefix}pdf/"))
 
 
 @pytest.mark.parametrize("which, paper_name", [("built", "US Letter"), ("built_uk", "A4")])
@@ -236,3 +241,15 @@ def test_the_filter_offers_each_area_with_its_count(index, library):
             assert f'body:has(#area-{key}:checked) .conditions .card:not([data-areas~="{key}"])' in index
         else:
             assert f'id="area-{key}"' not in index
+
+
+def test_titles_sort_as_a_reader_expects_whatever_their_accents():
+    """Spanish titles: "Coágulo" comes before "Cojín" (by code point, 'á' sorts after 'z')."""
+    from types import SimpleNamespace
+
+    from pipeline.formats.printpack import title_order
+
+    titles = ["Tirón en la pantorrilla", "Cojín de cartílago roto", "Coágulo de sangre", "Ácido", "cartílago gastado"]
+    ordered = [item.title for item in sorted((SimpleNamespace(title=t) for t in titles), key=title_order)]
+    assert ordered == ["Ácido", "cartílago gastado", "Coágulo de sangre", "Cojín de cartílago roto",
+                       "Tirón en la pantorrilla"]

@@ -349,3 +349,249 @@ def test_daisy_ace_reports_nothing_serious_on_the_spanish_guide(spanish, tmp_pat
                if a["earl:test"]["earl:impact"] in ("serious", "critical")]
     assert serious == []
     assert report["earl:result"]["earl:outcome"] == "pass"
+
+
+# --- the catalogue and the print pack of each locale ------------------------------------------
+
+# The English catalogue's wording: none of it may show in the Spanish one.
+ENGLISH_CATALOGUE_WORDS = (
+    "All handouts", "Skip to main content", "Show handouts in", "Handouts about pain behind the knee",
+    "Not yet approved", "Print every leaflet", "Download the print pack", "Conditions", "Shared advice",
+    "Show conditions by where it hurts", "Anywhere", "Behind the knee", "Calf", "Search by plain or medical name",
+    "Medical name", "Leaflet", "Large-print leaflet", "US Letter", "Web page", "Text message", "plain text",
+    "pages", "Status:", "draft, not yet clinically reviewed", "approved by", "Last reviewed", "Next review due",
+    "Also in", "in Spanish", "E-book guides", "For bulk text messaging", "All text messages",
+    "How we keep these handouts safe", "Every handout here", "Phone:", "Website:", "Text is set in", "Files for",
+    "Where it hurts", "is marked",
+)
+
+
+def left_out(report) -> set[str]:
+    """The Spanish leaflets the build left out because they do not fit their paper (the notices
+    say so again when another test process had made the build)."""
+    return {re.search(r"\((es/pdf/\S+\.pdf) is not built\)", notice.message).group(1)
+            for notice in report.notices if notice.rule == "translation-does-not-fit"}
+
+
+def readable_words(markup: str) -> str:
+    """Everything a reader or a screen reader meets in a page, in the page's own language: the
+    text, the title, alt texts, labels and the description; not what an element marks as being
+    in another language (a language named in itself), nor script and style."""
+    import lxml.html
+
+    root = lxml.html.fromstring(markup)
+    own = root.get("lang")
+    for element in root.xpath("//script | //style | //*[@lang]"):
+        if element.get("lang") != own and element is not root:
+            element.drop_tree()
+    words = [root.text_content()]
+    words += root.xpath("//@alt | //@aria-label | //meta[@name='description']/@content | //@data-words")
+    return normalize(" ".join(words))
+
+
+def resolve(base: str, href: str) -> str | None:
+    """The output path a relative link from `base` leads to (None for an absolute address)."""
+    import posixpath
+    from urllib.parse import urldefrag
+
+    href = urldefrag(href)[0]
+    if not href or re.match(r"^[a-z]+:", href):
+        return None
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), href))
+
+
+def links(out, page: str) -> list[str]:
+    import lxml.html
+
+    root = lxml.html.fromstring((out / page).read_text(encoding="utf-8"))
+    found = [resolve(page, value) for value in root.xpath("//a/@href | //link[@rel='stylesheet']/@href | //img/@src")]
+    return [path for path in found if path]
+
+
+def test_the_spanish_catalogue_is_spanish_in_every_word(spanish):
+    _, out, _ = spanish
+    es = (out / "es/index.html").read_text(encoding="utf-8")
+    assert '<html lang="es-US">' in es
+    words = readable_words(es)
+    for english in ENGLISH_CATALOGUE_WORDS:
+        assert english not in words, english
+    for spanish_words in ("Todas las hojas informativas", "Ver hojas informativas en:", "Imprima todas las hojas",
+                          "Problemas de salud", "Consejos comunes", "Hoja para imprimir, A4", "Página web",
+                          "Mensaje de texto", "Estado: borrador, todavía sin revisión médica.",
+                          "Hoja en letra grande, carta (EE. UU.)", "Dónde duele: en la pantorrilla"):
+        assert spanish_words in words, spanish_words
+    # Dates and numbers as Spanish readers write them (Babel).
+    assert re.search(r"Última revisión: \d{1,2} de [a-z]+ de \d{4}\. Próxima revisión: \d{1,2} de [a-z]+ de \d{4}\.",
+                     words)
+    assert re.search(r"\(PDF, 2 páginas, \d+ KB\)", words)
+
+
+def test_the_english_catalogue_stays_english(spanish):
+    project, out, _ = spanish
+    en = (out / "index.html").read_text(encoding="utf-8")
+    words = readable_words(en)
+    assert "Show handouts in:" in words and "Español" not in words  # named only inside lang="es-US"
+    for spanish_words in ("hojas", "Hoja", "Página web", "Problemas de salud", "borrador", "carta", "páginas",
+                          "en inglés", "También en"):
+        assert spanish_words not in words, spanish_words
+    for item in [*spanish_library(project).conditions.values(), *spanish_library(project).topics.values()]:
+        assert item.title not in words and item.summary not in words
+
+
+def test_each_catalogue_lists_exactly_its_own_languages_files(spanish):
+    _, out, report = spanish
+    listed = {a["path"] for a in manifest(out)["artifacts"]}
+    skipped = left_out(report)
+    assert skipped and not skipped & listed
+    es_links = set(links(out, "es/index.html"))
+    # Every Spanish file the build made, and none it left out, from the Spanish catalogue;
+    assert {path for path in es_links if path.startswith("es/")} == {
+        path for path in listed if path.startswith("es/")} - {"es/index.html"}
+    # beyond them only the English twins, the English catalogue, the hazard log and the shared assets.
+    others = {path for path in es_links if not path.startswith("es/")}
+    assert {"index.html", "html/dvt.html", "html/tests.html", "html/hazard-log.html"} <= others
+    assert all(path in ("index.html", "html/hazard-log.html") or path.startswith("html/") for path in others)
+    en_links = set(links(out, "index.html"))
+    # The English catalogue lists English files, and reaches the Spanish ones through the
+    # language switch and each card's twin page, never a Spanish leaflet directly.
+    assert {path for path in en_links if path.startswith("es/")} == {
+        "es/index.html", *(f"es/html/{slug}.html" for slug in ("dvt", "calf-strain", "price-method", "tests"))}
+    assert {path for path in listed if not path.startswith("es/") and "/assets/fonts/" not in path} - {
+        "index.html", "manifest.json"} <= en_links
+
+
+@pytest.mark.parametrize("page", ["index.html", "es/index.html", "es/html/dvt.html", "es/html/price-method.html"])
+def test_every_link_resolves_to_a_file(spanish, page):
+    _, out, _ = spanish
+    found = links(out, page)
+    assert found
+    missing_targets = [path for path in found if not (out / path).is_file()]
+    assert missing_targets == []
+
+
+def test_spanish_pages_lead_to_the_spanish_catalogue(spanish):
+    import lxml.html
+
+    _, out, _ = spanish
+    for page, catalogue in (("es/html/dvt.html", "es/index.html"), ("html/dvt.html", "index.html")):
+        root = lxml.html.fromstring((out / page).read_text(encoding="utf-8"))
+        [home] = root.xpath("//nav[@aria-label]//a[not(@type) and not(@hreflang)]/@href")
+        assert resolve(page, home) == catalogue, page
+
+
+def test_both_catalogues_offer_the_language_filter(spanish):
+    import lxml.html
+
+    _, out, _ = spanish
+    for page, label, current, other, href in (
+            ("index.html", "Show handouts in:", "English", "Español", "es/index.html"),
+            ("es/index.html", "Ver hojas informativas en:", "Español", "English", "../index.html")):
+        root = lxml.html.fromstring((out / page).read_text(encoding="utf-8"))
+        [nav] = root.xpath("//header//nav[contains(@class, 'language-switch')]")
+        # A visible label names the control, for screen readers too.
+        [label_element] = nav.xpath(f"//*[@id='{nav.get('aria-labelledby')}']")
+        assert label_element.text_content() == label
+        [shown] = nav.xpath(".//*[@aria-current='page']")
+        assert shown.text_content() == current
+        [link] = nav.xpath(".//a")
+        assert (link.text_content(), link.get("href")) == (other, href)
+        assert link.get("lang") == link.get("hreflang") == ("es-US" if other == "Español" else "en-US")
+        # Each option says how many handouts it lists: the cards of that catalogue.
+        counts = re.findall(r"\((\d+)\)", nav.text_content())
+        assert counts == ["4", "4"]
+        alternates = {a.get("hreflang"): a.get("href") for a in root.xpath("//link[@rel='alternate']")}
+        assert alternates == {"en-US": "https://knee.example/index.html", "es-US": "https://knee.example/es/index.html",
+                              "x-default": "https://knee.example/index.html"}
+
+
+def test_the_spanish_print_pack_holds_the_spanish_leaflets_that_were_built(spanish):
+    import zipfile
+
+    _, out, report = spanish
+    listed = {a["path"] for a in manifest(out)["artifacts"]}
+    built = {path for path in listed if path.startswith("es/pdf/") and path.endswith(".letter.pdf")
+             and ".large-print." not in path}
+    skipped = {path for path in left_out(report) if path.endswith(".letter.pdf") and ".large-print." not in path}
+    assert built and skipped, "the fixture has Spanish letter leaflets that fit, and some that do not"
+    with zipfile.ZipFile(out / "es/print-pack.letter.zip") as pack:
+        names = pack.namelist()
+        # Its own folder, so that unzipping both packs in one place overwrites no English leaflet.
+        assert names[0] == "print-pack.letter.es/README.txt"
+        assert {f"es/pdf/{name.rsplit('/', 1)[1]}" for name in names[1:]} == built
+        for name in names[1:]:
+            assert pack.read(name) == (out / "es/pdf" / name.rsplit("/", 1)[1]).read_bytes()
+        readme = pack.read(names[0]).decode("utf-8")
+    assert readme.startswith("Paquete para imprimir de ")
+    assert f"{len(built)} hojas. Imprima cada una por los dos lados del papel." in readme
+    assert re.search(r"Todas las hojas en papel carta \(EE\. UU\.\), preparadas el \d{1,2} de [a-z]+ de \d{4}\.", readme)
+    assert "(2 páginas, borrador)" in readme and "https://knee.example/es/" in readme
+    for english in ("Print pack", "leaflets", "Leaflets:", "pages", "draft", "Questions", "general information"):
+        assert english not in readme, english
+    for path in skipped:
+        assert path.rsplit("/", 1)[1] not in readme
+    # The Spanish catalogue offers it, with its size; the English one offers the English pack.
+    es = (out / "es/index.html").read_text(encoding="utf-8")
+    assert re.search(r'href="print-pack\.letter\.zip" type="application/zip">Descargue el paquete para imprimir '
+                     r'<span class="file-facts">\(ZIP, \d+ KB\)</span>', es)
+    assert f"Las {len(built)} hojas en papel carta (EE. UU.)" in es
+    assert 'href="print-pack.letter.zip"' in (out / "index.html").read_text(encoding="utf-8")
+    with zipfile.ZipFile(out / "print-pack.letter.zip") as pack:
+        assert pack.namelist()[0] == "print-pack.letter/README.txt"
+        assert not any("/es/" in name for name in pack.namelist())
+
+
+def test_the_aggregates_of_each_locale_are_in_the_manifest_with_their_locale(spanish):
+    _, out, _ = spanish
+    by_path = {a["path"]: a for a in manifest(out)["artifacts"]}
+    for path, fmt, locale in (("index.html", "catalogue", "en-US"), ("print-pack.letter.zip", "printpack", "en-US"),
+                              ("es/index.html", "catalogue", "es-US"), ("es/print-pack.letter.zip", "printpack", "es-US")):
+        assert (by_path[path]["format"], by_path[path]["locale"]) == (fmt, locale), path
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 320])
+def test_the_spanish_catalogue_has_no_axe_violations(spanish, width):
+    from playwright.sync_api import sync_playwright
+
+    from browser import axe_violations, launch
+
+    _, out, _ = spanish
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        try:
+            page = chromium.new_page(viewport={"width": width, "height": 900})
+            page.goto((out / "es/index.html").as_uri())
+            assert axe_violations(page) == []
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"es/index.html scrolls sideways by {overflow}px at {width}px"
+        finally:
+            chromium.close()
+
+
+@pytest.mark.browser
+def test_the_language_filter_works_without_script(spanish):
+    from playwright.sync_api import sync_playwright
+
+    from browser import launch
+
+    _, out, _ = spanish
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        try:
+            context = chromium.new_context(java_script_enabled=False)
+            page = context.new_page()
+            page.goto((out / "index.html").as_uri())
+            filter_nav = page.get_by_role("navigation", name="Show handouts in:")
+            filter_nav.get_by_role("link", name="Español").click()
+            assert page.url.endswith("/es/index.html")
+            assert page.get_by_role("heading", level=1).inner_text() == "Hojas informativas sobre el dolor detrás de la rodilla"
+            assert page.locator(".conditions .card h3").first.inner_text().startswith("Coágulo de sangre")
+            # The body-area filter works the same in Spanish.
+            page.get_by_label(re.compile(r"^Detrás de la rodilla \(\d+\)$")).check()
+            shown = [t for t in page.locator(".conditions .card").all() if t.is_visible()]
+            assert len(shown) == 1
+            page.get_by_role("navigation", name="Ver hojas informativas en:").get_by_role("link", name="English").click()
+            assert page.url.endswith("/index.html") and "/es/" not in page.url
+            context.close()
+        finally:
+            chromium.close()
