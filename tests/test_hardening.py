@@ -23,6 +23,7 @@ from conftest import copy_project, edit_source, manifest, snapshot, write_source
 from pipeline.atomic import KILL_SWITCH
 from pipeline.loading import MAX_SOURCE_BYTES
 from textfields import epub_text, html_text, pdf_text
+from warm_cli import WarmCli
 
 HANDOUTS = [sys.executable, "-m", "pipeline"]
 DVT = "sources/conditions/dvt.yaml"
@@ -265,13 +266,6 @@ atomic.write_atomic = build.write_atomic = plain_write
 """
 
 
-def handouts_with(prelude: str, project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    """`handouts ARGS` in a fresh process, after running `prelude` (a deliberate break) in it."""
-    code = prelude + "\nimport sys\nfrom pipeline.cli import main\nsys.argv[0] = 'handouts'\nmain()\n"
-    return subprocess.run([sys.executable, "-c", code, *args, "--project", str(project)], capture_output=True,
-                          text=True, env={**os.environ, **(env or {})}, timeout=600)
-
-
 def remove_calf_strain_and_rename_publisher(project: Path) -> None:
     """An edit that rewrites most light artifacts and deletes some: every kind of write a build does."""
     edit_source(project / "sources/guides/small-guide.yaml", "  - condition: calf-strain\n", "")
@@ -295,16 +289,23 @@ def kill_at_every_point(first_build: Path, folder: Path, prelude: str = "", stop
         remove_calf_strain_and_rename_publisher(project)
         return project
 
+    # Each run a process of its own, forked from a warm one: the killed runs from one that ran
+    # the prelude first, the others from one as a user's `handouts` is.
+    with WarmCli(prelude) as breakable, WarmCli() as handouts:
+        return _kill_at_every_point(fresh, args, env, breakable, handouts, stop_at_first)
+
+
+def _kill_at_every_point(fresh, args, env, breakable: WarmCli, handouts: WarmCli, stop_at_first: bool) -> list[str]:
     reference = fresh("reference")
     old = hashes(reference / "outputs")
-    assert handouts_with("", reference, *args, env=env).returncode == 0
+    assert handouts.run(*args, "--project", str(reference), env=env).returncode == 0
     new = hashes(reference / "outputs")
     problems: list[str] = []
     point = 0
     while True:
         point += 1
         project = fresh(f"kill-{point}")
-        killed = handouts_with(prelude, project, *args, env={**env, KILL_SWITCH: str(point)})
+        killed = breakable.run(*args, "--project", str(project), env={**env, KILL_SWITCH: str(point)})
         if killed.returncode == 0:  # fewer fault points than `point`: every one has been tried
             break
         assert killed.returncode == -signal.SIGKILL, killed.stderr
@@ -314,10 +315,10 @@ def kill_at_every_point(first_build: Path, folder: Path, prelude: str = "", stop
                 problems.append(f"killed at point {point}: {path} is neither its old nor its new version")
         if [p for p in out.rglob("*.tmp") if ".handouts" not in p.parts]:
             problems.append(f"killed at point {point}: a temporary file is visible in the outputs")
-        repaired = handouts_with("", project, *args, env=env)
+        repaired = handouts.run(*args, "--project", str(project), env=env)
         if repaired.returncode != 0 or hashes(out) != new:
             problems.append(f"killed at point {point}: the next build did not give the uninterrupted result")
-        again = handouts_with("", project, *args, env=env)
+        again = handouts.run(*args, "--project", str(project), env=env)
         if not manifest_matches_files(out) or re.search(r"^total\s+[1-9]", again.stderr, re.M):
             problems.append(f"killed at point {point}: manifest and state disagree after the repair")
         shutil.rmtree(project)
