@@ -20,19 +20,20 @@ def render(n):
     ctx = RenderContext(dataclasses.replace(lib, conditions=FrozenMap({{**lib.conditions, slug: c}})),
                         lib.publishers["us-default"], "2026-11-21T00:00:00+00:00")
     fmt.render(Job("pdf", "a4", f"pdf/{{slug}}.a4.pdf", slug, subject=("condition", slug)), ctx)
-for n in range(20):
+for n in range(10):
     render(n)
-after_20 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-for n in range(20, 80):
+after_10 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+for n in range(10, 40):
     render(n)
-after_80 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print((after_80 - after_20) // 1024)
+after_40 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print((after_40 - after_10) // 1024)
 """
 
 
 def test_rendering_unique_leaflets_does_not_grow_memory(project):
     result = subprocess.run([sys.executable, "-c", SCRIPT.format(root=str(project))], capture_output=True,
-                            text=True, check=True, timeout=300)
+                            text=True, check=True, timeout=1200)
     growth_mib = int(result.stdout.strip())
-    # 60 more unique leaflets: with the old shared image cache this grew by about 140 MiB.
-    assert growth_mib < 15, f"peak memory grew by {growth_mib} MiB over 60 leaflets"
+    # 30 more unique leaflets. The old shared image cache grew by about 140 MiB over 60, some
+    # 2 MiB a leaflet. The time limit only catches a hang: a loaded machine is slow, not wrong.
+    assert growth_mib < 15, f"peak memory grew by {growth_mib} MiB over 30 leaflets"
