@@ -64,6 +64,11 @@ def test_spanish_pages_say_their_language_and_link_their_twins(spanish):
     # Shared assets, not a copy per language.
     assert 'href="../../html/assets/site.css"' in es and not (out / "es/html/assets").exists()
     assert '"inLanguage": "es-US"' in es and '"url": "https://knee.example/es/html/dvt.html"' in es
+    # The sources are cited as published, in English: each citation says so on the Spanish page.
+    citations = re.findall(r'<ul class="sources">(.*?)</ul>', es, re.S)[0]
+    items = re.findall(r"<li( lang=\"en-US\")?>", citations)
+    assert items and all(items), citations
+    assert '<li lang="en-US">' not in en
 
 
 def test_the_wording_around_the_content_is_spanish_and_the_english_stays_english(spanish):
