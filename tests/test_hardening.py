@@ -320,7 +320,10 @@ def _kill_at_every_point(fresh, args, env, breakable: WarmCli, handouts: WarmCli
             problems.append(f"killed at point {point}: the next build did not give the uninterrupted result")
         again = handouts.run(*args, "--project", str(project), env=env)
         if not manifest_matches_files(out) or re.search(r"^total\s+[1-9]", again.stderr, re.M):
-            problems.append(f"killed at point {point}: manifest and state disagree after the repair")
+            rebuilt = re.findall(r"^built\s+\S+\s+(\S+) \(", again.stderr, re.M)
+            problems.append(f"killed at point {point}: manifest and state disagree after the repair "
+                            f"(manifest matches the files: {manifest_matches_files(out)}; the next build "
+                            f"rebuilt {rebuilt or 'nothing'})")
         shutil.rmtree(project)
         if problems and stop_at_first:
             break
