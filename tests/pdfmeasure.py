@@ -63,28 +63,31 @@ def _split_columns(words: list[dict]) -> list[list[dict]]:
 
 
 def measure(path: Path) -> Measure:
+    with pdfplumber.open(path) as pdf:
+        return measure_open(pdf)
+
+
+def measure_open(pdf: pdfplumber.PDF) -> Measure:
+    """`measure` of a PDF already open, for a test that reads more from it (pdfplumber parses
+    each page once per opening, and that parse is most of a check's time)."""
     sizes: Counter = Counter()
     lines: list[Line] = []
-    with pdfplumber.open(path) as pdf:
-        width = float(pdf.pages[0].width)
-        heights = []
-        for number, page in enumerate(pdf.pages, start=1):
-            heights.append(float(page.height))
-            for char in page.chars:
-                if char["text"].strip():
-                    sizes[round(char["size"], 1)] += 1
-            words = page.extract_words(extra_attrs=["size"], keep_blank_chars=False, use_text_flow=False)
-            rows: dict[int, list[dict]] = {}
-            for word in words:
-                # Words whose bottoms are within 2 pt share a line.
-                key = round(word["bottom"] / 2)
-                rows.setdefault(key, []).append(word)
-            for row in rows.values():
-                for group in _split_columns(row):
-                    lines.append(Line(number, min(w["top"] for w in group), " ".join(w["text"] for w in group),
-                                      max(w["size"] for w in group)))
-        pages = len(pdf.pages)
-    return Measure(pages, sizes, tuple(sorted(lines, key=lambda l: (l.page, l.top))), width)
+    width = float(pdf.pages[0].width)
+    for number, page in enumerate(pdf.pages, start=1):
+        for char in page.chars:
+            if char["text"].strip():
+                sizes[round(char["size"], 1)] += 1
+        words = page.extract_words(extra_attrs=["size"], keep_blank_chars=False, use_text_flow=False)
+        rows: dict[int, list[dict]] = {}
+        for word in words:
+            # Words whose bottoms are within 2 pt share a line.
+            key = round(word["bottom"] / 2)
+            rows.setdefault(key, []).append(word)
+        for row in rows.values():
+            for group in _split_columns(row):
+                lines.append(Line(number, min(w["top"] for w in group), " ".join(w["text"] for w in group),
+                                  max(w["size"] for w in group)))
+    return Measure(len(pdf.pages), sizes, tuple(sorted(lines, key=lambda l: (l.page, l.top))), width)
 
 
 @dataclass(frozen=True)

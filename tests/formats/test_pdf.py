@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 
 from conftest import ROOT, copy_project, edit_source
-from pdfmeasure import MM_PER_PT, measure, read_qr_codes
+from pdfmeasure import MM_PER_PT, measure, measure_open, read_qr_codes
 from pipeline import body_map
 from pipeline.build import BuildOptions, build
 from pipeline.fetcher import AssetsOnlyFetcher, ResourceRefused
@@ -56,14 +56,18 @@ def test_clear_print_measured(built, library, kind, slug, variant):
     """RNIB clear print, measured from the printed characters: size, line length, pages."""
     path = built / pdf_path(slug, variant)
     paper = VARIANTS[variant]
-    m = measure(path)
+    # One opening for every measure: pdfplumber parses each page once per opening.
     with pdfplumber.open(path) as pdf:
+        m = measure_open(pdf)
         height = float(pdf.pages[0].height)
         fonts = {char["fontname"] for page in pdf.pages for char in page.chars}
         # Nothing runs into the side margins (12 mm and more) or off the page.
         edge = 10 / MM_PER_PT
         outside = [c["text"] for page in pdf.pages for c in page.chars
                    if c["x0"] < edge or c["x1"] > float(page.width) - edge]
+        # Left aligned, ragged right: long lines of the text column end at different places.
+        ends = [round(line["x1"]) for page in pdf.pages for line in page.extract_text_lines()
+                if len(line["chars"]) > 55]
     assert outside == [], "text in the margin or off the page"
     running = [line for line in m.lines if line.top < height - FOOTER_ZONE_MM / MM_PER_PT]
     footer = [line for line in m.lines if line not in running]
@@ -83,10 +87,6 @@ def test_clear_print_measured(built, library, kind, slug, variant):
     shouting = [line.text for line in running if len(line.text) > 12 and line.text.upper() == line.text
                 and re.search("[A-Z]{4}", line.text)]
     assert shouting == []
-    # Left aligned, ragged right: long lines of the text column end at different places.
-    with pdfplumber.open(path) as pdf:
-        ends = [round(line["x1"]) for page in pdf.pages for line in page.extract_text_lines()
-                if len(line["chars"]) > 55]
     assert len(set(ends)) > len(ends) / 3, "lines end flush: justified text?"
 
 
