@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,6 +16,7 @@ from hypothesis import HealthCheck, settings
 from pipeline.atomic import exclusive_lock
 from pipeline.build import BuildOptions, build
 from pipeline.cli import main
+from pipeline.diagnostics import Diagnostic
 from pipeline.project import Project
 
 # Property tests are about correctness; speed is shown by `make bench`, not by tests that
@@ -109,8 +111,31 @@ def fixture_built(tmp_path_factory) -> Path:
         copy_project(folder)
         report = build(Project(folder), BuildOptions(out_dir=folder / "outputs", workers=2))
         assert not report.failed, [o.error for o in report.failed]
+        _notices_file(folder).write_bytes(pickle.dumps(report.notices))
 
     return shared_folder(tmp_path_factory, "fixture-built", make)
+
+
+def _notices_file(fixture_built: Path) -> Path:
+    return fixture_built.with_name(fixture_built.name + ".notices.pickle")
+
+
+def first_build_notices(fixture_built: Path) -> list[Diagnostic]:
+    """What the first build of `fixture_built` told its user (the Spanish leaflets it left out)."""
+    return pickle.loads(_notices_file(fixture_built).read_bytes())
+
+
+@pytest.fixture(scope="session")
+def fixture_built_uk(tmp_path_factory) -> Path:
+    """The small fixture project built for the UK profile (A4, 999, its own clinic), every format,
+    once per run: what a second publisher's build gives, at a fifth of the real sources' cost."""
+
+    def make(folder: Path) -> None:
+        copy_project(folder)
+        report = build(Project(folder), BuildOptions(publisher="uk-example", out_dir=folder / "outputs", workers=2))
+        assert not report.failed, [o.error for o in report.failed]
+
+    return shared_folder(tmp_path_factory, "fixture-built-uk", make)
 
 
 @pytest.fixture
@@ -128,14 +153,6 @@ def built(tmp_path_factory) -> Path:
     """One full build of the real sources for the default publisher; returns its output folder."""
     out = shared_folder(tmp_path_factory, "outputs")
     report = build(Project(ROOT), BuildOptions(out_dir=out, workers=2))
-    assert not report.failed, [o.error for o in report.failed]
-    return out
-
-
-@pytest.fixture(scope="session")
-def built_uk(tmp_path_factory) -> Path:
-    out = shared_folder(tmp_path_factory, "outputs-uk")
-    report = build(Project(ROOT), BuildOptions(publisher="uk-example", out_dir=out, workers=2))
     assert not report.failed, [o.error for o in report.failed]
     return out
 

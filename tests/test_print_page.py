@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 import subprocess
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pypdfium2
 import pytest
 
 from browser import launch
+from conftest import shared_folder
+from pdfmeasure import render_page
 from real_sources import slugs
 
 PAGES = slugs("conditions", "topics")
@@ -59,27 +63,30 @@ def publisher(library):
     return library.publishers["us-default"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def printed(built, tmp_path_factory):
-    """Every page printed to PDF by Chromium, on A4 and on US Letter: {(slug, paper): path}."""
-    from playwright.sync_api import sync_playwright
+    """Every page printed to PDF by Chromium, on A4 and on US Letter: {(slug, paper): path}.
+    Printed once for the whole run, whichever test worker needs them first."""
 
-    folder = tmp_path_factory.mktemp("printed")
-    results = {}
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        page = chromium.new_page()
-        for slug in PAGES:
-            page.goto((built / f"html/{slug}.html").as_uri())
-            for paper in ("A4", "Letter"):
-                target = folder / f"{slug}.{paper}.pdf"
-                # No margins given: the page's own @page rule decides, as in a browser's print dialog.
-                page.pdf(path=str(target), format=paper)
-                results[slug, paper] = target
-        chromium.close()
-    return results
+    def print_every_page(folder: Path) -> None:
+        from playwright.sync_api import sync_playwright
+
+        folder.mkdir()
+        with sync_playwright() as playwright:
+            chromium = launch(playwright)
+            page = chromium.new_page()
+            for slug in PAGES:
+                page.goto((built / f"html/{slug}.html").as_uri())
+                for paper in ("A4", "Letter"):
+                    # No margins given: the page's own @page rule decides, as in a browser's print dialog.
+                    page.pdf(path=str(folder / f"{slug}.{paper}.pdf"), format=paper)
+            chromium.close()
+
+    folder = shared_folder(tmp_path_factory, "printed", print_every_page)
+    return {(slug, paper): folder / f"{slug}.{paper}.pdf" for slug in PAGES for paper in ("A4", "Letter")}
 
 
+@cache  # four tests read each printed page: parse it once per test worker
 def lines_by_page(pdf_path: Path) -> list[dict]:
     """Each page's text lines (top to bottom) and how far down its last line ends."""
     import pdfplumber
@@ -169,13 +176,11 @@ def test_link_addresses_are_printed(built, printed, slug, publisher):
 
 
 @pytest.mark.parametrize("slug", PAGES)
-def test_printed_qr_code_opens_the_page(printed, slug, tmp_path, publisher):
+def test_printed_qr_code_opens_the_page(printed, slug, publisher):
     import zxingcpp
-    from PIL import Image
 
-    subprocess.run(["pdftoppm", "-r", "200", "-f", "1", "-l", "1", "-png", str(printed[slug, "A4"]),
-                    str(tmp_path / "page")], check=True)
-    image = Image.open(next(tmp_path.glob("page*.png")))
+    with pypdfium2.PdfDocument(printed[slug, "A4"]) as pdf:
+        image = render_page(pdf, 1, dpi=200)
     codes = zxingcpp.read_barcodes(image)
     assert [code.text for code in codes] == [publisher.page_url(slug)]
     # At least 25 mm wide on paper (200 dots per inch).

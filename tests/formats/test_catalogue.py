@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from urllib.parse import urldefrag
 
 import lxml.html
@@ -16,6 +16,8 @@ from conftest import manifest
 from pipeline.formats import Listed, RenderContext, all_formats
 from pipeline.formats.catalogue import AREAS, LOCATION_AREAS, human_size
 from pipeline.formats.printpack import PrintPackFormat, members, paper_size
+from pipeline.model import Library
+from pipeline.project import Project
 
 LINK = re.compile(r'(?:href|src)="([^"]+)"')
 CSS_URL = re.compile(r'url\("?([^")]+)"?\)')
@@ -128,9 +130,19 @@ def test_every_download_shows_its_page_count_and_size(built, catalogue, page_wor
     assert checked == sum(1 for path in sizes if path.startswith(f"{prefix}pdf/"))
 
 
-@pytest.mark.parametrize("which, paper_name", [("built", "US Letter"), ("built_uk", "A4")])
-def test_the_publishers_paper_comes_first(request, which, paper_name):
-    index = (request.getfixturevalue(which) / "index.html").read_text(encoding="utf-8")
+def publishers_build(request, publisher: str) -> tuple[Path, Library]:
+    """A finished build for `publisher` and the model it shows: the real sources for the default
+    publisher (US Letter), the small fixture for the UK profile (A4)."""
+    if publisher == "us-default":
+        return request.getfixturevalue("built"), request.getfixturevalue("library")
+    project = request.getfixturevalue("fixture_built_uk")
+    return project / "outputs", Project(project).library(publisher)
+
+
+@pytest.mark.parametrize("publisher, paper_name", [("us-default", "US Letter"), ("uk-example", "A4")])
+def test_the_publishers_paper_comes_first(request, publisher, paper_name):
+    out, _library = publishers_build(request, publisher)
+    index = (out / "index.html").read_text(encoding="utf-8")
     for card in cards(index):
         leaflets = [link["label"] for link in card["downloads"] if link["href"].endswith(".pdf")]
         if leaflets:
@@ -152,9 +164,9 @@ def _listing(out) -> tuple[Listed, ...]:
                         for e in state["artifacts"].values()))
 
 
-@pytest.mark.parametrize("which, publisher", [("built", "us-default"), ("built_uk", "uk-example")])
-def test_the_print_pack_holds_every_leaflet_in_the_publishers_paper(request, library, which, publisher):
-    out = request.getfixturevalue(which)
+@pytest.mark.parametrize("publisher", ["us-default", "uk-example"])
+def test_the_print_pack_holds_every_leaflet_in_the_publishers_paper(request, publisher):
+    out, library = publishers_build(request, publisher)
     paper = paper_size(library.publishers[publisher])
     expected = {job.path for job in all_formats()["pdf"].jobs(RenderContext(library, library.publishers[publisher], ""))
                 if job.variant == paper}

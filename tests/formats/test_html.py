@@ -40,9 +40,9 @@ def test_page_structure(built, slug):
     assert re.findall(r"<script\b[^>]*>", page) == ['<script type="application/ld+json">']
 
 
-def test_care_blocks_carry_the_publishers_headings_and_labels(built, built_uk):
+def test_care_blocks_carry_the_publishers_headings_and_labels(built, fixture_built_uk):
     us = (built / "html/dvt.html").read_text(encoding="utf-8")
-    uk = (built_uk / "html/dvt.html").read_text(encoding="utf-8")
+    uk = (fixture_built_uk / "outputs/html/dvt.html").read_text(encoding="utf-8")
     assert "Emergency:</span> Call 911 or go to the emergency room now if:" in us
     assert "Emergency:</span> Call 999 or go to A&amp;E now if:" in uk
     assert "911" not in html_text(uk) and "999" not in html_text(us)

@@ -4,14 +4,14 @@ self-contained, with a QR code a phone reads and an address for every page they 
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pdfplumber
 import pikepdf
+import pypdfium2
 import pytest
 
 from conftest import ROOT, copy_project, edit_source
-from pdfmeasure import MM_PER_PT, measure, measure_open, read_qr_codes
+from pdfmeasure import MM_PER_PT, PageText, measure, measure_open, read_qr_codes, render_page
 from pipeline import body_map
 from pipeline.build import BuildOptions, build
 from pipeline.fetcher import AssetsOnlyFetcher, ResourceRefused
@@ -90,14 +90,10 @@ def test_clear_print_measured(built, library, kind, slug, variant):
     assert len(set(ends)) > len(ends) / 3, "lines end flush: justified text?"
 
 
-@pytest.fixture(scope="module")
-def fixture_leaflets(tmp_path_factory):
-    """The small fixture project's leaflets, for the UK profile (which names its clinic)."""
-    project = copy_project(tmp_path_factory.mktemp("fixture-leaflets"))
-    out = project / "out"
-    report = build(Project(project), BuildOptions(publisher="uk-example", out_dir=out, workers=1, formats=("pdf",)))
-    assert not report.failed, [o.error for o in report.failed]
-    return out
+@pytest.fixture
+def fixture_leaflets(fixture_built_uk):
+    """The small fixture project's outputs for the UK profile (which names its clinic)."""
+    return fixture_built_uk / "outputs"
 
 
 def test_14pt_where_the_content_fits_12pt_where_it_does_not(fixture_leaflets, tmp_path):
@@ -252,55 +248,50 @@ def test_pdf_ua_structure(built, library, publisher, kind, slug, variant):
                 assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), f"{name} not embedded"
 
 
-def _qr_page(path) -> int:
-    with pdfplumber.open(path) as pdf:
-        for number, page in enumerate(pdf.pages, start=1):
-            if "Scan the code" in (page.extract_text() or ""):
-                return number
+def _caption_page(pdf: pypdfium2.PdfDocument) -> tuple[int, PageText]:
+    """The page (1-based) that carries the QR code's caption, and its text."""
+    for number, page in enumerate(pdf, start=1):
+        text = PageText(page)
+        if "Scan the code" in str(text):
+            return number, text
     raise AssertionError("no QR caption")
 
 
 @pytest.mark.parametrize("kind,slug,variant", CASES, ids=IDS)
 def test_qr_code_reads_as_the_page_address_beside_its_caption(built, publisher, kind, slug, variant):
     path = built / pdf_path(slug, variant)
-    page = _qr_page(path)
-    # The caption's page rendered (pdftoppm -r 200) as a phone camera would see it.
+    with pypdfium2.PdfDocument(path) as pdf:
+        page, sheet = _caption_page(pdf)
+        scan = sheet.find("Scan the code")[0]
+        # The caption's own column: from the page's left edge (a long address runs on under
+        # the code) to the clinic's box beside it, if any.
+        beside = [box.x0 for box in sheet.find("Your clinic") if box.x0 > scan.x1 and abs(box.top - scan.top) < 40]
+        caption = sheet.within(0, scan.top - 1, min(beside, default=sheet.width) - 1, sheet.height)
+    # The caption's page rendered at 200 dpi, as a phone camera would see it.
     codes = read_qr_codes(path, page=page)
     assert [code.text for code in codes] == [publisher.page_url(slug)]
     code = codes[0]
     assert code.size_mm >= 25, f"{code.size_mm:.1f} mm"
-    with pdfplumber.open(path) as pdf:
-        sheet = pdf.pages[page - 1]
-        words = sheet.extract_words()
-        scan = next(w for w in words if w["text"] == "Scan")
-        # The caption's own column: from the page's left edge (a long address runs on under
-        # the code) to the clinic's box beside it, if any.
-        beside = [w["x0"] for w, after in zip(words, words[1:]) if (w["text"], after["text"]) == ("Your", "clinic")
-                  and w["x0"] > scan["x1"] and abs(w["top"] - scan["top"]) < 40]
-        right = min(beside, default=sheet.width) - 1
-        caption = sheet.crop((0, scan["top"] - 1, right, sheet.height)).extract_text()
-    caption_top = scan["top"] * MM_PER_PT
+    caption_top = scan.top * MM_PER_PT
     # The caption, with the address a reader can type, is on the same page, beside or just
     # below the code.
     assert publisher.short_page_url(slug) in re.sub(r"\s+", "", caption)
     assert code.top_mm - 8 <= caption_top <= code.bottom_mm + 12, (code, caption_top)
 
 
-def test_qr_code_has_a_four_module_quiet_zone(built, publisher, tmp_path):
+def test_qr_code_has_a_four_module_quiet_zone(built, publisher):
     """Around the symbol, 4 modules' width of white, measured on the rendered page."""
     import segno
-    from PIL import Image
+    from zxingcpp import read_barcodes
 
     path = built / pdf_path("cruciate-ligament-injury", "a4")  # the longest address
-    page = _qr_page(path)
-    subprocess.run(["pdftoppm", "-r", "200", "-f", str(page), "-l", str(page), "-png", "-gray", str(path),
-                    str(tmp_path / "p")], check=True)
-    image = Image.open(next(tmp_path.glob("p-*.png"))).convert("L")
+    with pypdfium2.PdfDocument(path) as pdf:
+        page, _text = _caption_page(pdf)
+        image = render_page(pdf, page, dpi=200)
     code = read_qr_codes(path, page=page)[0]
     modules = segno.make(publisher.page_url("cruciate-ligament-injury"), error="m").symbol_size(border=0)[0]
     px_per_mm = 200 / 25.4
     module_px = code.size_mm / modules * px_per_mm
-    from zxingcpp import read_barcodes
     pos = read_barcodes(image)[0].position
     left, top = min(pos.top_left.x, pos.bottom_left.x), min(pos.top_left.y, pos.top_right.y)
     right, bottom = max(pos.top_right.x, pos.bottom_right.x), max(pos.bottom_left.y, pos.bottom_right.y)
@@ -337,8 +328,8 @@ def test_leaflet_furniture(built, library):
     assert "My notes" in pdf_text(built / pdf_path(min(library.topics), "a4"))
 
 
-def test_uk_leaflet_uses_the_uk_profile(built_uk):
-    text = pdf_text(built_uk / "pdf/dvt.a4.pdf")
+def test_uk_leaflet_uses_the_uk_profile(fixture_leaflets):
+    text = pdf_text(fixture_leaflets / "pdf/dvt.a4.pdf")
     assert "Call 999 or go to A&E now if:" in text and "0808 157 0192" in text
     assert "911" not in text
     assert "Last reviewed: 21 November 2026" in text

@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from conftest import copy_project, manifest, shared_folder
+from conftest import copy_project, first_build_notices, manifest
 from textfields import condition_texts, html_text, missing, normalize, pdf_text
 from pipeline.build import BuildOptions, build
 from pipeline.formats import Job, RenderContext
@@ -25,20 +25,11 @@ SPANISH_WORDS = ("Qué es", "Señales y síntomas", "Cuándo pedir ayuda", "Sobr
                  "Esta hoja da información general")
 
 
-@pytest.fixture(scope="module")
-def spanish(tmp_path_factory):
-    """One build of the fixture (English and Spanish); returns (project, outputs, report)."""
-    reports = []
-
-    def make(folder):
-        copy_project(folder)
-        reports.append(build(Project(folder), BuildOptions(out_dir=folder / "outputs", workers=2)))
-
-    folder = shared_folder(tmp_path_factory, "spanish-fixture", make)
-    # Another worker may have built it: a second build finds nothing to do and repeats the notices.
-    report = reports[0] if reports else build(Project(folder), BuildOptions(out_dir=folder / "outputs", workers=1))
-    assert not report.failed, [o.error for o in report.failed]
-    return folder, folder / "outputs", report
+@pytest.fixture
+def spanish(fixture_built):
+    """The fixture's shared first build, English and Spanish (never to be edited: copy it):
+    (project, outputs, what that build told its user)."""
+    return fixture_built, fixture_built / "outputs", first_build_notices(fixture_built)
 
 
 def spanish_library(project):
@@ -112,8 +103,8 @@ def test_spanish_leaflets_are_tagged_spanish(spanish):
 
 
 def test_a_spanish_leaflet_that_does_not_fit_is_left_out_with_a_notice(spanish):
-    _, out, report = spanish
-    left_out = [n for n in report.notices if n.rule == "translation-does-not-fit"]
+    _, out, notices = spanish
+    left_out = [n for n in notices if n.rule == "translation-does-not-fit"]
     assert left_out, "the fixture's Spanish DVT runs longer than one sheet of A4"
     for notice in left_out:
         assert notice.path.startswith("sources/locales/es/conditions/") and notice.severity == "warning"
@@ -144,7 +135,7 @@ def test_a_left_out_leaflet_is_not_rendered_again_until_it_changes(spanish, tmp_
     state = json.loads((out / ".handouts/state.json").read_text(encoding="utf-8"))
     left = set(state["skipped"])
     assert left and all(path.startswith("es/pdf/") for path in left), state["skipped"]
-    notices = sorted(n for n in spanish[2].notices if n.rule == "translation-does-not-fit")
+    notices = sorted(n for n in spanish[2] if n.rule == "translation-does-not-fit")
     assert {re.search(r"\((\S+) is not built\)", n.message).group(1) for n in notices} == left
 
     def again(**options):
@@ -371,11 +362,10 @@ ENGLISH_CATALOGUE_WORDS = (
 )
 
 
-def left_out(report) -> set[str]:
-    """The Spanish leaflets the build left out because they do not fit their paper (the notices
-    say so again when another test process had made the build)."""
+def left_out(notices) -> set[str]:
+    """The Spanish leaflets a build left out because they do not fit their paper, as its notices say."""
     return {re.search(r"\((es/pdf/\S+\.pdf) is not built\)", notice.message).group(1)
-            for notice in report.notices if notice.rule == "translation-does-not-fit"}
+            for notice in notices if notice.rule == "translation-does-not-fit"}
 
 
 def readable_words(markup: str) -> str:
@@ -444,9 +434,9 @@ def test_the_english_catalogue_stays_english(spanish):
 
 
 def test_each_catalogue_lists_exactly_its_own_languages_files(spanish):
-    _, out, report = spanish
+    _, out, notices = spanish
     listed = {a["path"] for a in manifest(out)["artifacts"]}
-    skipped = left_out(report)
+    skipped = left_out(notices)
     assert skipped and not skipped & listed
     es_links = set(links(out, "es/index.html"))
     # Every Spanish file the build made, and none it left out, from the Spanish catalogue;
@@ -512,11 +502,11 @@ def test_both_catalogues_offer_the_language_filter(spanish):
 def test_the_spanish_print_pack_holds_the_spanish_leaflets_that_were_built(spanish):
     import zipfile
 
-    _, out, report = spanish
+    _, out, notices = spanish
     listed = {a["path"] for a in manifest(out)["artifacts"]}
     built = {path for path in listed if path.startswith("es/pdf/") and path.endswith(".letter.pdf")
              and ".large-print." not in path}
-    skipped = {path for path in left_out(report) if path.endswith(".letter.pdf") and ".large-print." not in path}
+    skipped = {path for path in left_out(notices) if path.endswith(".letter.pdf") and ".large-print." not in path}
     assert built and skipped, "the fixture has Spanish letter leaflets that fit, and some that do not"
     with zipfile.ZipFile(out / "es/print-pack.letter.zip") as pack:
         names = pack.namelist()
