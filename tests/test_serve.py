@@ -38,7 +38,9 @@ def test_edits_appear_in_the_browser_and_errors_are_shown(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     project = copy_project(tmp_path / "p")
-    process = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--port", "0", "--project", str(project)],
+    # Web pages only: what this test looks at, rebuilt without laying out leaflets.
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--port", "0", "--format", "html",
+                                "--project", str(project)],
                                stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
@@ -62,6 +64,7 @@ def test_edits_appear_in_the_browser_and_errors_are_shown(tmp_path):
             assert "sources/conditions/dvt.yaml:37:12: error:" in wait_for_line(process, r".*dvt\.yaml:37:12: error:.*")
             browser.close()
         assert "reload.js" not in (project / "outputs/html/dvt.html").read_text()  # never written to disk
+        assert not (project / "outputs/pdf").exists()  # --format html: the leaflets are not built
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -73,7 +76,8 @@ def test_a_broken_first_build_serves_the_errors_and_reloads_when_fixed(tmp_path)
     project = copy_project(tmp_path / "p")
     edit_source(project / "sources/conditions/dvt.yaml", "  - level: emergency", "  - level: emergncy")
     located = "sources/conditions/dvt.yaml:37:12: error: 'emergncy' is not one of"
-    process = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--port", "0", "--project", str(project)],
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--port", "0", "--format", "html,catalogue",
+                                "--project", str(project)],
                                stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
