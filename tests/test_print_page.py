@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import subprocess
-from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -81,14 +81,26 @@ def printed(built, tmp_path_factory):
                     # No margins given: the page's own @page rule decides, as in a browser's print dialog.
                     page.pdf(path=str(folder / f"{slug}.{paper}.pdf"), format=paper)
             chromium.close()
+        # Read once here, not in each of the four tests that look at a print (each parse takes
+        # most of a second, and the tests of one print may run in different test processes).
+        for printed_pdf in folder.glob("*.pdf"):
+            _lines_file(printed_pdf).write_bytes(pickle.dumps(parse_lines_by_page(printed_pdf)))
 
     folder = shared_folder(tmp_path_factory, "printed", print_every_page)
     return {(slug, paper): folder / f"{slug}.{paper}.pdf" for slug in PAGES for paper in ("A4", "Letter")}
 
 
-@cache  # four tests read each printed page: parse it once per test worker
+def _lines_file(pdf_path: Path) -> Path:
+    return pdf_path.with_suffix(".lines.pickle")
+
+
 def lines_by_page(pdf_path: Path) -> list[dict]:
-    """Each page's text lines (top to bottom) and how far down its last line ends."""
+    """Each page's text lines (top to bottom), how far down its last line ends, and its characters."""
+    return pickle.loads(_lines_file(pdf_path).read_bytes())
+
+
+def parse_lines_by_page(pdf_path: Path) -> list[dict]:
+    """`lines_by_page`, read from the PDF."""
     import pdfplumber
 
     pages = []
