@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -14,7 +16,9 @@ import sys
 import threading
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import pikepdf
 import pytest
@@ -276,11 +280,30 @@ def remove_calf_strain_and_rename_publisher(project: Path) -> None:
     edit_source(project / "sources/publishers/us-default.yaml", "name: ", "name: The ")
 
 
-def kill_at_every_point(first_build: Path, folder: Path, prelude: str = "", stop_at_first: bool = False) -> list[str]:
+# The fault points are split among this many runs at once, each with warm processes of its
+# own: one point's runs do not depend on another's, so the test takes about the time of its
+# slowest shard, not of all of them one after another (on 2 quiet cores: 38 s with one shard,
+# 24 s with four, for 9 s more CPU; under load, more processes also get more of the CPU). The
+# shards run inside this one test, not as parametrized copies of it: pytest-xdist's worksteal
+# hands each worker a contiguous block of the collection, so the copies would mostly queue on
+# one worker, one after another.
+KILL_SHARDS = 4
+
+
+def points_of(shard: int, shards: int) -> Iterator[int]:
+    """Fault points 1, 2, 3... whose remainder on division by `shards` is `shard`, in order."""
+    return itertools.count(shard or shards, shards)
+
+
+def kill_at_every_point(first_build: Path, folder: Path, prelude: str = "", stop_at_first: bool = False,
+                        shards: int = KILL_SHARDS) -> list[str]:
     """Kill a build at each of its fault points in turn (halfway through each write, after each
     write, after each removal), then run the next build; return every broken promise found:
     a file that is neither its complete old nor its complete new version, a stray temporary
-    file, or a next build whose result differs from an uninterrupted one's."""
+    file, or a next build whose result differs from an uninterrupted one's.
+
+    The points are split among `shards` runs at once (see KILL_SHARDS); with `stop_at_first`,
+    each shard stops at its first broken promise."""
     env = {"SOURCE_DATE_EPOCH": "1800000000"}
     args = ("build", "-j", "1", "--format", "html,sms")
 
@@ -290,26 +313,43 @@ def kill_at_every_point(first_build: Path, folder: Path, prelude: str = "", stop
         remove_calf_strain_and_rename_publisher(project)
         return project
 
-    # Each run a process of its own, forked from a warm one: the killed runs from one that ran
-    # the prelude first, the others from one as a user's `handouts` is.
-    with WarmCli(prelude) as breakable, WarmCli() as handouts:
-        return _kill_at_every_point(fresh, args, env, breakable, handouts, stop_at_first)
+    def shard(number: int) -> tuple[list[str], list[int]]:
+        # Each run a process of its own, forked from a warm one: the killed runs from one that ran
+        # the prelude first, the others from one as a user's `handouts` is (with no prelude, the
+        # two would be alike, so one serves both).
+        with WarmCli() as handouts, (WarmCli(prelude) if prelude else contextlib.nullcontext(handouts)) as breakable:
+            return _kill_at_points(points_of(number, shards), lambda name: fresh(f"shard{number}-{name}"),
+                                   args, env, breakable, handouts, stop_at_first)
+
+    with ThreadPoolExecutor(shards) as pool:
+        results = list(pool.map(shard, range(shards)))
+    killed = sorted(point for _, points in results for point in points)
+    if not stop_at_first:
+        # Every point from the first to the last was tried, once: each shard went on until a
+        # build ran past its last point, and no shard's builds reached fewer points than another's.
+        assert killed == list(range(1, len(killed) + 1)), f"the shards killed the build at points {killed}"
+        assert len(killed) >= 20, "the build reached fewer fault points than it has writes"
+    return [problem for problems, _ in results for problem in problems]
 
 
-def _kill_at_every_point(fresh, args, env, breakable: WarmCli, handouts: WarmCli, stop_at_first: bool) -> list[str]:
+def _kill_at_points(points: Iterable[int], fresh, args, env, breakable: WarmCli, handouts: WarmCli,
+                    stop_at_first: bool) -> tuple[list[str], list[int]]:
+    """Kill a build at each of `points` in turn, until a build runs past its last point (or, with
+    `stop_at_first`, until a broken promise); returns the broken promises, and the points at
+    which the build was killed."""
     reference = fresh("reference")
     old = hashes(reference / "outputs")
     assert handouts.run(*args, "--project", str(reference), env=env).returncode == 0
     new = hashes(reference / "outputs")
     problems: list[str] = []
-    point = 0
-    while True:
-        point += 1
+    killed_at: list[int] = []
+    for point in points:
         project = fresh(f"kill-{point}")
         killed = breakable.run(*args, "--project", str(project), env={**env, KILL_SWITCH: str(point)})
-        if killed.returncode == 0:  # fewer fault points than `point`: every one has been tried
+        if killed.returncode == 0:  # fewer fault points than `point`: every one of these has been tried
             break
         assert killed.returncode == -signal.SIGKILL, killed.stderr
+        killed_at.append(point)
         out = project / "outputs"
         for path, digest in hashes(out).items():
             if digest not in (old.get(path), new.get(path)):
@@ -328,8 +368,7 @@ def _kill_at_every_point(fresh, args, env, breakable: WarmCli, handouts: WarmCli
         shutil.rmtree(project)
         if problems and stop_at_first:
             break
-    assert stop_at_first or point > 20, "the build reached fewer fault points than it has writes"
-    return problems
+    return problems, killed_at
 
 
 def test_a_build_killed_at_any_write_is_repaired_by_the_next(fixture_built, tmp_path):
@@ -347,7 +386,8 @@ def test_a_build_killed_at_any_write_is_repaired_by_the_next(fixture_built, tmp_
 
 def test_the_kill_test_fails_with_plain_writes(fixture_built, tmp_path):
     """The meta-test: with write_atomic replaced by a plain write, the kill test finds half-written files."""
-    problems = kill_at_every_point(fixture_built, tmp_path, prelude=PLAIN_WRITES, stop_at_first=True)
+    # One shard: it stops at the first broken promise (the first point, halfway through a write).
+    problems = kill_at_every_point(fixture_built, tmp_path, prelude=PLAIN_WRITES, stop_at_first=True, shards=1)
     assert any("is neither its old nor its new version" in p for p in problems), problems
 
 
