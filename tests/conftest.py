@@ -128,7 +128,7 @@ def first_build_notices(fixture_built: Path) -> list[Diagnostic]:
 @pytest.fixture(scope="session")
 def fixture_built_uk(tmp_path_factory) -> Path:
     """The small fixture project built for the UK profile (A4, 999, its own clinic), every format,
-    once per run: what a second publisher's build gives, at a fifth of the real sources' cost."""
+    once per run: what a second publisher's build gives, without building the real sources twice."""
 
     def make(folder: Path) -> None:
         copy_project(folder)
