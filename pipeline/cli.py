@@ -299,7 +299,7 @@ def status(project_dir: Path, locale: str | None, fmt: str) -> None:
               help="Serve and build here instead of the project's outputs/ folder.")
 @click.option("--format", "formats", metavar="LIST", default="",
               help="Comma-separated formats to build and preview, e.g. html,catalogue (default: all); "
-                   "web pages alone rebuild in about a second, without the leaflets.")
+                   "web pages alone rebuild in seconds, without laying out the leaflets.")
 @click.option("--allow-partial", is_flag=True,
               help="Also preview items whose translation is incomplete, the English left in marked.")
 def serve(project_dir: Path, port: int, publisher: str, out_dir: Path | None, formats: str,
