@@ -17,6 +17,18 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+def axe_problems(page, url: str, width: int) -> list[str]:
+    """What axe-core finds on the page at `url` shown `width` CSS px wide, and whether the page
+    scrolls sideways there. `page` may be reused from check to check (see `axe_page`)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(url)
+    problems = axe_violations(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    if overflow > 0:
+        problems.append(f"scrolls sideways by {overflow}px at {width}px")
+    return problems
+
+
 def axe_violations(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 

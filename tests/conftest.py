@@ -163,5 +163,29 @@ def library():
     return Project(ROOT).library("us-default")
 
 
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium per test process, for every browser test: Playwright's sync API
+    runs once per thread, and starting a browser costs more than most checks made in it."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import launch
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe_page(chromium):
+    """One page that every axe check navigates. A new page is a new renderer, in which axe-core
+    runs cold: measured on one leaflet's web page, about 4 CPU-seconds a check in a new page
+    against about 1 in a page reused."""
+    page = chromium.new_page()
+    yield page
+    page.close()
+
+
 def manifest(out: Path) -> dict:
     return json.loads((out / "manifest.json").read_text(encoding="utf-8"))

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from browser import axe_violations, launch
+from browser import axe_problems
 from real_sources import slugs
 
 PAGES = ["index.html", "html/hazard-log.html"] + [f"html/{slug}.html" for slug in slugs("conditions", "topics")]
@@ -14,32 +14,14 @@ PAGES = ["index.html", "html/hazard-log.html"] + [f"html/{slug}.html" for slug i
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
-
-
 @pytest.mark.parametrize("width", [1280, 320])
 @pytest.mark.parametrize("path", PAGES)
-def test_page_has_no_axe_violations(browser, built, path, width):
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    try:
-        page.goto((built / path).as_uri())
-        assert axe_violations(page) == []
-        if width == 320:
-            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 320px"
-    finally:
-        page.close()
+def test_page_has_no_axe_violations(axe_page, built, path, width):
+    assert axe_problems(axe_page, (built / path).as_uri(), width) == []
 
 
-def test_page_reads_without_script(browser, built):
-    context = browser.new_context(java_script_enabled=False)
+def test_page_reads_without_script(chromium, built):
+    context = chromium.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto((built / "html/dvt.html").as_uri())
     assert page.locator("h1").inner_text().startswith("Blood clot in a deep vein")
@@ -47,10 +29,10 @@ def test_page_reads_without_script(browser, built):
     context.close()
 
 
-def test_catalogue_area_filter_works_without_script(browser, built, library):
+def test_catalogue_area_filter_works_without_script(chromium, built, library):
     from pipeline.formats.catalogue import LOCATION_AREAS
 
-    context = browser.new_context(java_script_enabled=False)
+    context = chromium.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto((built / "index.html").as_uri())
     cards = page.locator(".conditions .card")
@@ -75,8 +57,8 @@ def test_catalogue_area_filter_works_without_script(browser, built, library):
     context.close()
 
 
-def test_catalogue_search_enhances_with_script(browser, built, library):
-    page = browser.new_page()
+def test_catalogue_search_enhances_with_script(chromium, built, library):
+    page = chromium.new_page()
     page.goto((built / "index.html").as_uri())
     total = len(library.conditions)
     search = page.get_by_label("Search by plain or medical name")
@@ -113,12 +95,5 @@ def reviewed(tmp_path_factory):
 
 @pytest.mark.parametrize("width", [1280, 320])
 @pytest.mark.parametrize("path", ["review/dvt.html", "review/tests.html", "html/dvt.html", "html/tests.html"])
-def test_review_packs_and_sign_off_states_have_no_axe_violations(browser, reviewed, path, width):
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    try:
-        page.goto((reviewed / path).as_uri())
-        assert axe_violations(page) == []
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
-    finally:
-        page.close()
+def test_review_packs_and_sign_off_states_have_no_axe_violations(axe_page, reviewed, path, width):
+    assert axe_problems(axe_page, (reviewed / path).as_uri(), width) == []

@@ -209,20 +209,15 @@ def test_hostile_content_is_inert_in_every_format(tmp_path):
     assert listener.connections == 0
 
 
-def test_hostile_page_makes_no_request_in_a_browser(tmp_path):
-    from browser import launch
-    from playwright.sync_api import sync_playwright
-
+def test_hostile_page_makes_no_request_in_a_browser(tmp_path, chromium):
     project = copy_project(tmp_path / "hostile")
     with Listener() as listener:
         make_hostile(project, listener.port)
         assert run(project, "build", "--format", "html", "-j", "1").returncode == 0
-        with sync_playwright() as playwright:
-            browser = launch(playwright)
-            page = browser.new_page()
-            page.goto((project / "outputs/html/dvt.html").as_uri())
-            page.wait_for_timeout(300)
-            browser.close()
+        page = chromium.new_page()
+        page.goto((project / "outputs/html/dvt.html").as_uri())
+        page.wait_for_timeout(300)
+        page.close()
     assert listener.connections == 0
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import pypdfium2
 import pytest
 
-from browser import launch
 from conftest import shared_folder
 from pdfmeasure import render_page
 from real_sources import slugs
@@ -64,23 +63,19 @@ def publisher(library):
 
 
 @pytest.fixture(scope="session")
-def printed(built, tmp_path_factory):
+def printed(built, chromium, tmp_path_factory):
     """Every page printed to PDF by Chromium, on A4 and on US Letter: {(slug, paper): path}.
     Printed once for the whole run, whichever test worker needs them first."""
 
     def print_every_page(folder: Path) -> None:
-        from playwright.sync_api import sync_playwright
-
         folder.mkdir()
-        with sync_playwright() as playwright:
-            chromium = launch(playwright)
-            page = chromium.new_page()
-            for slug in PAGES:
-                page.goto((built / f"html/{slug}.html").as_uri())
-                for paper in ("A4", "Letter"):
-                    # No margins given: the page's own @page rule decides, as in a browser's print dialog.
-                    page.pdf(path=str(folder / f"{slug}.{paper}.pdf"), format=paper)
-            chromium.close()
+        page = chromium.new_page()
+        for slug in PAGES:
+            page.goto((built / f"html/{slug}.html").as_uri())
+            for paper in ("A4", "Letter"):
+                # No margins given: the page's own @page rule decides, as in a browser's print dialog.
+                page.pdf(path=str(folder / f"{slug}.{paper}.pdf"), format=paper)
+        page.close()
         # Read once here, not in each of the four tests that look at a print (each parse takes
         # most of a second, and the tests of one print may run in different test processes).
         for printed_pdf in folder.glob("*.pdf"):
@@ -210,16 +205,12 @@ def test_printed_qr_code_opens_the_page(printed, slug, publisher):
     assert caption.startswith("Scantoreadthispageonline:" + short), caption[:80]
 
 
-def test_qr_code_is_for_paper_only(built):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        page = chromium.new_page()
-        page.goto((built / "html/dvt.html").as_uri())
-        assert not page.locator(".print-qr").is_visible()
-        assert page.get_by_role("navigation", name="Site").is_visible()
-        page.emulate_media(media="print")
-        assert page.locator(".print-qr").is_visible()
-        assert not page.get_by_role("navigation", name="Site").is_visible()
-        chromium.close()
+def test_qr_code_is_for_paper_only(built, chromium):
+    page = chromium.new_page()
+    page.goto((built / "html/dvt.html").as_uri())
+    assert not page.locator(".print-qr").is_visible()
+    assert page.get_by_role("navigation", name="Site").is_visible()
+    page.emulate_media(media="print")
+    assert page.locator(".print-qr").is_visible()
+    assert not page.get_by_role("navigation", name="Site").is_visible()
+    page.close()

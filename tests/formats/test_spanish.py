@@ -204,27 +204,14 @@ def test_a_translation_is_text_never_markup(spanish):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 320])
-def test_spanish_pages_have_no_axe_violations(spanish, width):
-    from playwright.sync_api import sync_playwright
-
-    from browser import axe_violations, launch
+def test_spanish_pages_have_no_axe_violations(spanish, axe_page, width):
+    from browser import axe_problems
 
     _, out, _ = spanish
     pages = sorted((out / "es/html").glob("*.html"))
     assert len(pages) == 4
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        try:
-            for path in pages:
-                page = chromium.new_page(viewport={"width": width, "height": 900})
-                page.goto(path.as_uri())
-                assert axe_violations(page) == [], path.name
-                if width == 320:
-                    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-                    assert overflow <= 0, f"{path.name} scrolls sideways by {overflow}px at 320px"
-                page.close()
-        finally:
-            chromium.close()
+    for path in pages:
+        assert axe_problems(axe_page, path.as_uri(), width) == [], path.name
 
 
 def test_a_partial_preview_says_so_in_every_localized_format(tmp_path):
@@ -538,48 +525,28 @@ def test_the_aggregates_of_each_locale_are_in_the_manifest_with_their_locale(spa
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 320])
-def test_the_spanish_catalogue_has_no_axe_violations(spanish, width):
-    from playwright.sync_api import sync_playwright
-
-    from browser import axe_violations, launch
+def test_the_spanish_catalogue_has_no_axe_violations(spanish, axe_page, width):
+    from browser import axe_problems
 
     _, out, _ = spanish
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        try:
-            page = chromium.new_page(viewport={"width": width, "height": 900})
-            page.goto((out / "es/index.html").as_uri())
-            assert axe_violations(page) == []
-            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            assert overflow <= 0, f"es/index.html scrolls sideways by {overflow}px at {width}px"
-        finally:
-            chromium.close()
+    assert axe_problems(axe_page, (out / "es/index.html").as_uri(), width) == []
 
 
 @pytest.mark.browser
-def test_the_language_filter_works_without_script(spanish):
-    from playwright.sync_api import sync_playwright
-
-    from browser import launch
-
+def test_the_language_filter_works_without_script(spanish, chromium):
     _, out, _ = spanish
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        try:
-            context = chromium.new_context(java_script_enabled=False)
-            page = context.new_page()
-            page.goto((out / "index.html").as_uri())
-            filter_nav = page.get_by_role("navigation", name="Show handouts in:")
-            filter_nav.get_by_role("link", name="Español").click()
-            assert page.url.endswith("/es/index.html")
-            assert page.get_by_role("heading", level=1).inner_text() == "Hojas informativas sobre el dolor detrás de la rodilla"
-            assert page.locator(".conditions .card h3").first.inner_text().startswith("Coágulo de sangre")
-            # The body-area filter works the same in Spanish.
-            page.get_by_label(re.compile(r"^Detrás de la rodilla \(\d+\)$")).check()
-            shown = [t for t in page.locator(".conditions .card").all() if t.is_visible()]
-            assert len(shown) == 1
-            page.get_by_role("navigation", name="Ver hojas informativas en:").get_by_role("link", name="English").click()
-            assert page.url.endswith("/index.html") and "/es/" not in page.url
-            context.close()
-        finally:
-            chromium.close()
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto((out / "index.html").as_uri())
+    filter_nav = page.get_by_role("navigation", name="Show handouts in:")
+    filter_nav.get_by_role("link", name="Español").click()
+    assert page.url.endswith("/es/index.html")
+    assert page.get_by_role("heading", level=1).inner_text() == "Hojas informativas sobre el dolor detrás de la rodilla"
+    assert page.locator(".conditions .card h3").first.inner_text().startswith("Coágulo de sangre")
+    # The body-area filter works the same in Spanish.
+    page.get_by_label(re.compile(r"^Detrás de la rodilla \(\d+\)$")).check()
+    shown = [t for t in page.locator(".conditions .card").all() if t.is_visible()]
+    assert len(shown) == 1
+    page.get_by_role("navigation", name="Ver hojas informativas en:").get_by_role("link", name="English").click()
+    assert page.url.endswith("/index.html") and "/es/" not in page.url
+    context.close()
