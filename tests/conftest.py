@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
 
 from pipeline.atomic import exclusive_lock
-from pipeline.build import BuildOptions, build
+from pipeline.build import STATE_DIR, STATE_FILE, BuildOptions, build
 from pipeline.cli import main
 from pipeline.diagnostics import Diagnostic
 from pipeline.project import Project
@@ -150,11 +150,34 @@ def prebuilt(fixture_built, tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
-    """One full build of the real sources for the default publisher; returns its output folder."""
-    out = shared_folder(tmp_path_factory, "outputs")
-    report = build(Project(ROOT), BuildOptions(out_dir=out, workers=2))
-    assert not report.failed, [o.error for o in report.failed]
-    return out
+    """One full build of the real sources for the default publisher; returns its output folder.
+
+    It starts from what `make` last built into the project's outputs/, so right after `make`
+    there is nothing left to render (the incremental build is the clean one: test_incremental),
+    and the tests never write into outputs/ themselves."""
+
+    def make(out: Path) -> None:
+        seed_from_last_build(ROOT / "outputs", out)
+        report = build(Project(ROOT), BuildOptions(out_dir=out, workers=2))
+        assert not report.failed, [o.error for o in report.failed]
+
+    return shared_folder(tmp_path_factory, "outputs", make)
+
+
+def seed_from_last_build(source: Path, out: Path) -> None:
+    """Copy what the build state in `source` records (its artifacts, its manifest, the state),
+    keeping the files' times, which the next build trusts; nothing else, so files that are not
+    the build's (a benchmark's results) stay behind. No state, nothing copied."""
+    state_file = source / STATE_DIR / STATE_FILE
+    try:
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        recorded = [entry["path"] for entry in state["artifacts"].values()] + [state["manifest"]["path"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return
+    for relative in [*recorded, f"{STATE_DIR}/{STATE_FILE}"]:
+        if (source / relative).is_file():
+            (out / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / relative, out / relative)
 
 
 @pytest.fixture(scope="session")
