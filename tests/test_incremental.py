@@ -39,12 +39,17 @@ DVT_PAGES = {"html/dvt.html", "pdf/dvt.a4.pdf", "pdf/dvt.letter.pdf", "pdf/dvt.l
 ASSETS = {"html/assets/site.css", *(f"html/assets/fonts/{p.name}" for p in (ROOT / "pipeline/assets/fonts").iterdir())}
 
 
-def make_base(folder: Path, trim=lambda project: None) -> None:
-    """A copy of the package and of the fixture project (trimmed by `trim`), built once."""
+def copy_package(folder: Path) -> None:
+    """A copy of the package, for a case to edit, in `folder/package`."""
     shutil.copytree(ROOT / "pipeline", folder / "package/pipeline", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(SCHEMA_DIR, folder / "package/schemas")
     # The hazard log's controls name tests, which are looked up beside the package.
     shutil.copytree(ROOT / "tests", folder / "package/tests", ignore=shutil.ignore_patterns("__pycache__"))
+
+
+def make_base(folder: Path, trim=lambda project: None) -> None:
+    """A copy of the package and of the fixture project (trimmed by `trim`), built once."""
+    copy_package(folder)
     trim(copy_project(folder / "project"))
     result = handouts(folder, "build", "-j", "2")
     assert result.returncode == 0, result.stderr
@@ -117,8 +122,15 @@ MUTATIONS = {
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory) -> Path:
-    return shared_folder(tmp_path_factory, "incremental-base", make=make_base)
+def base(tmp_path_factory, fixture_built) -> Path:
+    """A copy of the package beside the fixture project as the run's shared build left it: the
+    same files, so the copy's build finds everything up to date (the source case checks it)."""
+
+    def make(folder: Path) -> None:
+        copy_package(folder)
+        subprocess.run(["cp", "-a", str(fixture_built), str(folder / "project")], check=True)
+
+    return shared_folder(tmp_path_factory, "incremental-base", make=make)
 
 
 @pytest.fixture(scope="module")
