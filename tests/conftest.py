@@ -138,14 +138,24 @@ def fixture_built_uk(tmp_path_factory) -> Path:
     return shared_folder(tmp_path_factory, "fixture-built-uk", make)
 
 
+def copy_built(built_project: Path, target: Path) -> Path:
+    """A copy of a built project to edit and build again. `cp -a` keeps the files' times, so
+    the next build trusts them as the state recorded them."""
+    subprocess.run(["cp", "-a", str(built_project), str(target)], check=True)
+    return target
+
+
 @pytest.fixture
 def prebuilt(fixture_built, tmp_path) -> Path:
     """A copy of the fixture project as a first build left it, to edit and build again: what
-    `project` plus a build gives, without paying for the build in every test. `cp -a` keeps
-    the files' times, so the next build trusts them as the state recorded them."""
-    target = tmp_path / "project"
-    subprocess.run(["cp", "-a", str(fixture_built), str(target)], check=True)
-    return target
+    `project` plus a build gives, without paying for the build in every test."""
+    return copy_built(fixture_built, tmp_path / "project")
+
+
+@pytest.fixture
+def prebuilt_uk(fixture_built_uk, tmp_path) -> Path:
+    """`prebuilt` for the UK profile: build it with `--publisher uk-example`."""
+    return copy_built(fixture_built_uk, tmp_path / "project")
 
 
 @pytest.fixture(scope="session")

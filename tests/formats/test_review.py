@@ -108,7 +108,8 @@ def test_review_of_an_unknown_item_or_a_broken_source_writes_nothing(cli, prebui
     assert (snapshot(prebuilt / "outputs") if (prebuilt / "outputs").exists() else {}) == before
 
 
-def test_pack_shows_the_publishers_words_and_diffs_the_source_text(cli, project):
+def test_pack_shows_the_publishers_words_and_diffs_the_source_text(cli, prebuilt_uk):
+    project = prebuilt_uk
     approve(cli, project, "calf-strain")
     edit_source(project / "sources/conditions/calf-strain.yaml", "Rest your leg and avoid {sport}.",
                 "Rest your leg and stop {sport} for now.")
