@@ -12,7 +12,7 @@ import pypdfium2
 import pytest
 
 from conftest import shared_folder
-from pdfmeasure import render_page
+from pdfmeasure import page_chars, render_page
 from real_sources import slugs
 
 PAGES = slugs("conditions", "topics")
@@ -96,14 +96,13 @@ def lines_by_page(pdf_path: Path) -> list[dict]:
 
 def parse_lines_by_page(pdf_path: Path) -> list[dict]:
     """`lines_by_page`, read from the PDF."""
-    import pdfplumber
-
     pages = []
-    with pdfplumber.open(pdf_path) as pdf:
-        for page in pdf.pages:
+    with pypdfium2.PdfDocument(pdf_path) as pdf:
+        for page in pdf:
+            on_page = page_chars(page)
             rows: dict[int, list] = {}
-            for char in page.chars:
-                rows.setdefault(round(char["top"]), []).append(char)
+            for char in on_page:
+                rows.setdefault(round(char["baseline"]), []).append(char)
             lines = []
             for top in sorted(rows):
                 chars = sorted(rows[top], key=lambda c: c["x0"])
@@ -115,12 +114,12 @@ def parse_lines_by_page(pdf_path: Path) -> list[dict]:
                         lines.append(" ".join(text.split()))
                         text = ""
                     elif gap > char["size"] * 0.2:
-                        # pdfplumber gives no spaces; a gap wider than a fifth of the size is one.
+                        # Chromium prints no spaces; a gap wider than a fifth of the size is one.
                         text += " "
                     text += char["text"]
                 lines.append(" ".join(text.split()))
-            bottom = max((c["bottom"] for c in page.chars), default=0)
-            pages.append({"lines": lines, "fill": bottom / float(page.height), "chars": page.chars})
+            bottom = max((c["bottom"] for c in on_page), default=0)
+            pages.append({"lines": lines, "fill": bottom / page.get_size()[1], "chars": on_page})
     return pages
 
 

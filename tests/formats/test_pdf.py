@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 
-import pdfplumber
 import pikepdf
 import pypdfium2
 import pytest
 
 from conftest import ROOT, copy_project, edit_source
-from pdfmeasure import MM_PER_PT, PageText, measure, measure_open, read_qr_codes, render_page
+from pdfmeasure import MM_PER_PT, PageText, measure, read_qr_codes, render_page
 from pipeline import body_map
 from pipeline.build import BuildOptions, build
 from pipeline.fetcher import AssetsOnlyFetcher, ResourceRefused
@@ -54,20 +53,14 @@ def test_every_field_is_in_the_leaflet(built, library, publisher, kind, slug, va
 @pytest.mark.parametrize("kind,slug,variant", CASES, ids=IDS)
 def test_clear_print_measured(built, library, kind, slug, variant):
     """RNIB clear print, measured from the printed characters: size, line length, pages."""
-    path = built / pdf_path(slug, variant)
     paper = VARIANTS[variant]
-    # One opening for every measure: pdfplumber parses each page once per opening.
-    with pdfplumber.open(path) as pdf:
-        m = measure_open(pdf)
-        height = float(pdf.pages[0].height)
-        fonts = {char["fontname"] for page in pdf.pages for char in page.chars}
-        # Nothing runs into the side margins (12 mm and more) or off the page.
-        edge = 10 / MM_PER_PT
-        outside = [c["text"] for page in pdf.pages for c in page.chars
-                   if c["x0"] < edge or c["x1"] > float(page.width) - edge]
-        # Left aligned, ragged right: long lines of the text column end at different places.
-        ends = [round(line["x1"]) for page in pdf.pages for line in page.extract_text_lines()
-                if len(line["chars"]) > 55]
+    m = measure(built / pdf_path(slug, variant))
+    height = m.page_height_pt
+    # Nothing runs into the side margins (12 mm and more) or off the page.
+    edge = 10 / MM_PER_PT
+    outside = [line.text for line in m.lines if line.x0 < edge or line.x1 > m.page_width_pt - edge]
+    # Left aligned, ragged right: long lines of the text column end at different places.
+    ends = [round(line.x1) for line in m.lines if len(line.text) > 55]
     assert outside == [], "text in the margin or off the page"
     running = [line for line in m.lines if line.top < height - FOOTER_ZONE_MM / MM_PER_PT]
     footer = [line for line in m.lines if line not in running]
@@ -83,7 +76,7 @@ def test_clear_print_measured(built, library, kind, slug, variant):
     longest = max(running, key=lambda line: len(line.text))
     assert len(longest.text) <= 75, f"{len(longest.text)} characters: {longest.text!r}"
     # No italic and no capitals for running text.
-    assert not [f for f in fonts if re.search("italic|oblique", f, re.I)], fonts
+    assert not [f for f in m.fonts if re.search("italic|oblique", f, re.I)], m.fonts
     shouting = [line.text for line in running if len(line.text) > 12 and line.text.upper() == line.text
                 and re.search("[A-Z]{4}", line.text)]
     assert shouting == []
