@@ -97,6 +97,34 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+_NESTING = {yaml.MappingStartEvent: 1, yaml.SequenceStartEvent: 1, yaml.MappingEndEvent: -1,
+            yaml.SequenceEndEvent: -1}
+
+
+def _loader_for(text: str) -> yaml.SafeLoader:
+    """A loader for one document. libyaml's (C) composes a source several times faster than
+    PyYAML's own, but refuses nothing itself: it is used only for a single document that it
+    parses without error, with no alias and no deeper nesting than sources may have (its
+    composer recurses in C, where too deep a document would crash the process). Anything else
+    goes to the pure-Python loader, which locates the problem as it always has."""
+    if not yaml.__with_libyaml__:
+        return _NoAliasLoader(text)
+    scan = yaml.CSafeLoader(text)
+    depth = documents = 0
+    try:
+        while scan.check_event():
+            event = scan.get_event()
+            depth += _NESTING.get(type(event), 0)
+            documents += isinstance(event, yaml.DocumentStartEvent)
+            if isinstance(event, yaml.AliasEvent) or depth > MAX_DEPTH or documents > 1:
+                return _NoAliasLoader(text)
+    except yaml.YAMLError:
+        return _NoAliasLoader(text)
+    finally:
+        scan.dispose()
+    return yaml.CSafeLoader(text)
+
+
 class _Located(Exception):
     def __init__(self, mark, message: str):
         self.position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
@@ -136,7 +164,7 @@ def load_bytes(raw: bytes, shown: str) -> Document:
 
     loader = None
     try:
-        loader = _NoAliasLoader(text)
+        loader = _loader_for(text)
         node = loader.get_single_node()
         if node is None:
             fail(1, 1, "file is empty; expected a mapping of fields")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
+from conftest import FIXTURES
 from pipeline.diagnostics import SourceProblems
 from pipeline.loading import MAX_SOURCE_BYTES, load_bytes
 
@@ -214,3 +216,34 @@ def test_text_is_nfc_normalised_at_load():
 
 def test_keys_equal_after_normalising_are_duplicates():
     assert "duplicate key 'caf\u00e9'" in problem("caf\u00e9: 1\ncafe\u0301: 2\n")
+
+
+LIBYAML_CASES = [
+    "title: Café — ñ ✓\nslug: x\nlist: [á, ö, {k: ü}]\n",
+    "a: 'é' # ñ\nb: \"\\u00e9 x\"\nc: |\n  línea\n  dos\nd: >-\n  plegado\n  texto\ne: [1, 2.5, true, null, 2026-01-02]\n",
+    "a:\n  - b: 1\n    c: [x, y]\n  - ¿qué?: sí\n",
+    "? complex\n: value\n",
+]
+
+
+@pytest.mark.parametrize("text", LIBYAML_CASES + [
+    path.read_text(encoding="utf-8") for path in sorted((FIXTURES / "minimal/sources").rglob("*.yaml"))])
+def test_libyaml_and_pure_python_loading_agree(text, monkeypatch):
+    """Plain documents are composed by libyaml, for speed: the same data and the same line and
+    column for every value and key as the pure-Python loader gives, non-ASCII text included."""
+    import pipeline.loading as loading
+
+    assert type(loading._loader_for(text)) is yaml.CSafeLoader
+    fast = load_bytes(text.encode("utf-8"), "f.yaml")
+    monkeypatch.setattr(loading, "_loader_for", loading._NoAliasLoader)
+    slow = load_bytes(text.encode("utf-8"), "f.yaml")
+    assert (fast.data, fast.positions, fast.key_positions) == (slow.data, slow.positions, slow.key_positions)
+
+
+@pytest.mark.parametrize("text", ["x: &a 1\ny: *a\n", "a: 1\n---\nb: 2\n", "a: [1, 2\n",
+                                  "a: " + "[" * 40 + "]" * 40 + "\n"])
+def test_what_libyaml_would_not_refuse_goes_to_the_pure_python_loader(text):
+    """Aliases, several documents, syntax errors and deep nesting: located as before."""
+    import pipeline.loading as loading
+
+    assert type(loading._loader_for(text)) is loading._NoAliasLoader
