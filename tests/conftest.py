@@ -138,6 +138,36 @@ def fixture_built_uk(tmp_path_factory) -> Path:
     return shared_folder(tmp_path_factory, "fixture-built-uk", make)
 
 
+# Test data only: real content never names a reviewer who did not review it.
+REVIEWER = "Dr Test Example, MD"
+
+
+@pytest.fixture(scope="session")
+def fixture_released(tmp_path_factory) -> Path:
+    """The small fixture project approved today by the tests' fictional reviewer, English and
+    Spanish, then built with `build --release`, once per run and never edited: copy it
+    (`copy_built`) to change it. What the release build said is `release_output(it)`."""
+
+    def make(folder: Path) -> None:
+        copy_project(folder)
+        runner = CliRunner()
+        for args in (["approve", "--all", "--by", REVIEWER], ["approve", "--all", "--by", REVIEWER, "--locale", "es"],
+                     ["build", "--release", "-j", "2"]):
+            result = runner.invoke(main, [*args, "--project", str(folder)], catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+        _release_output_file(folder).write_text(result.output, encoding="utf-8")
+
+    return shared_folder(tmp_path_factory, "fixture-released", make)
+
+
+def _release_output_file(fixture_released: Path) -> Path:
+    return fixture_released.with_name(fixture_released.name + ".output")
+
+
+def release_output(fixture_released: Path) -> str:
+    return _release_output_file(fixture_released).read_text(encoding="utf-8")
+
+
 def copy_built(built_project: Path, target: Path) -> Path:
     """A copy of a built project to edit and build again. `cp -a` keeps the files' times, so
     the next build trusts them as the state recorded them."""

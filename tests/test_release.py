@@ -7,13 +7,11 @@ import json
 
 import pytest
 
-from conftest import edit_source, manifest
+from conftest import REVIEWER, copy_built, edit_source, manifest, release_output
 from pipeline.build import BuildOptions, build
 from pipeline.diagnostics import SourceProblems
 from pipeline.project import Project
 
-# Test data only: real content never names a reviewer who did not review it.
-REVIEWER = "Dr Test Example, MD"
 TODAY = dt.date.today()
 
 
@@ -45,18 +43,18 @@ def test_release_refuses_drafts_with_a_list(cli, project):
     assert not (project / "outputs").exists()
 
 
-def test_approve_then_release_builds_clean(cli, project):
-    approve(cli, project, spanish=True)
-    result = cli("build", "--release", "-j", "1", project_dir=project)
-    assert result.exit_code == 0, result.output
-    assert "left out" not in result.output
-    out = project / "outputs"
+def test_approve_then_release_builds_clean(fixture_released):
+    """Every item approved, in English and Spanish: the release builds it all (the run's shared
+    release build)."""
+    assert "left out" not in release_output(fixture_released)
+    out = fixture_released / "outputs"
     page = (out / "html/dvt.html").read_text(encoding="utf-8")
     assert "Draft" not in page and "draft" not in page
     assert f"Status: approved by Dr Test Example, MD, on" in page
     assert "Leaflet reference KP-DVT, version 1, published" in page
     paths = {a["path"] for a in manifest(out)["artifacts"]}
-    assert {"html/dvt.html", "pdf/dvt.a4.pdf", "epub/small-guide.epub", "sms/dvt.txt", "html/tests.html"} <= paths
+    assert {"html/dvt.html", "pdf/dvt.a4.pdf", "epub/small-guide.epub", "sms/dvt.txt", "html/tests.html",
+            "es/html/dvt.html"} <= paths
 
 
 def test_release_refuses_overdue_reviews(cli, project):
@@ -70,8 +68,8 @@ def test_release_refuses_overdue_reviews(cli, project):
                        f"(approved by Dr Test Example on {TODAY - dt.timedelta(days=800)})")
 
 
-def test_release_leaves_out_what_changed_and_keeps_the_rest(cli, project):
-    approve(cli, project, spanish=True)
+def test_release_leaves_out_what_changed_and_keeps_the_rest(cli, fixture_released, tmp_path):
+    project = copy_built(fixture_released, tmp_path / "project")  # approved and released
     edit_source(project / "sources/conditions/dvt.yaml", "You have chest pain", "You have sudden chest pain")
     result = cli("build", "--release", "-j", "1", project_dir=project)
     assert result.exit_code == 1
@@ -92,6 +90,13 @@ def test_release_leaves_out_what_changed_and_keeps_the_rest(cli, project):
     assert 'href="dvt.html"' not in calf
     csv = (out / "sms/messages.csv").read_text(encoding="utf-8")
     assert "dvt" not in csv and "calf-strain" in csv
+    # The incremental release equals a clean one: the pages that named the item left out were
+    # rebuilt to name it without a link (failed before: they kept their links to the removed page).
+    clean = cli("build", "--release", "-j", "1", "--format", "html", "--out", str(tmp_path / "clean"),
+                project_dir=project)
+    assert clean.exit_code == 1
+    pages = {p.name: p.read_bytes() for p in (tmp_path / "clean/html").glob("*.html")}
+    assert "calf-strain.html" in pages and {name: (out / "html" / name).read_bytes() for name in pages} == pages
     # Nothing changed: the next release says the same, without building anything.
     again = cli("build", "--release", "-j", "1", project_dir=project)
     assert again.exit_code == 1 and "review-changed: KP-DVT" in again.output

@@ -123,9 +123,16 @@ def register(fmt: Format) -> Format:
     return fmt
 
 
+def related_inputs(item, library) -> list[tuple[str, str, str, bool]]:
+    """The pages an item names, as its page shows them: each one's title, and whether it is
+    withheld (a release names a page it leaves out without linking to it, so a page whose
+    neighbour is left out or comes back must be rebuilt)."""
+    return [(kind, slug, title, library.is_withheld(kind, slug)) for kind, slug, title in library.related(item)]
+
+
 def subject_inputs(item, ctx: RenderContext) -> str:
-    """What a page about one item depends on: the item, the titles it links to, the publisher."""
-    return repr((item, ctx.library.related(item), ctx.publisher, ctx.created, ctx.library.wording))
+    """What a page about one item depends on: the item, the pages it names, the publisher."""
+    return repr((item, related_inputs(item, ctx.library), ctx.publisher, ctx.created, ctx.library.wording))
 
 
 def all_formats() -> dict[str, Format]:

@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 
 from ..interface import pgettext, rendering, translate
 from ..presentation import ABOUT_GUIDE, ASSETS_DIR, STYLES_DIR, format_date, render_template, status_word
-from . import Format, Job, RenderContext, register
+from . import Format, Job, RenderContext, register, related_inputs
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 A11Y_PREFIX = "a11y: http://www.idpf.org/epub/vocab/package/a11y/#"
@@ -345,7 +345,7 @@ class EpubFormat(Format):
     def inputs(self, job: Job, ctx: RenderContext) -> str:
         guide = ctx.library.guides[job.guide]
         chapters = _chapters(guide, ctx.library)
-        related = sorted({link for item in chapters for link in ctx.library.related(item)})
+        related = sorted({link for item in chapters for link in related_inputs(item, ctx.library)})
         return repr((guide, chapters, related, ctx.publisher, ctx.created, ctx.library.wording))
 
     def warm_up(self) -> None:

@@ -22,7 +22,7 @@ from ..presentation import STYLES_DIR, render_template
 from ..readability import grade, sentences, words
 from ..terms import fill
 from ..worddiff import diff
-from . import Format, Job, RenderContext, register
+from . import Format, Job, RenderContext, register, related_inputs
 
 # Sections that are names and references, not prose: no reading level for them.
 NOT_PROSE = ("Title", "Leaflet reference", "Medical name", "Sources")
@@ -195,7 +195,7 @@ class ReviewFormat(Format):
 
     def inputs(self, job: Job, ctx: RenderContext) -> str:
         kind, item = _subject(job, ctx)
-        return repr((job.variant, item, ctx.library.related(item) if kind != "guide" else (),
+        return repr((job.variant, item, related_inputs(item, ctx.library) if kind != "guide" else (),
                      ctx.extras[(kind, item.slug)], ctx.publisher, ctx.created))
 
     def render(self, job: Job, ctx: RenderContext) -> bytes:
