@@ -76,20 +76,17 @@ def test_catalogue_search_enhances_with_script(chromium, built, library):
 
 
 @pytest.fixture(scope="module")
-def reviewed(tmp_path_factory):
+def reviewed(fixture_released, tmp_path_factory):
     """A fixture project approved, edited and packed for review: every sign-off state shows."""
     from click.testing import CliRunner
 
-    from conftest import copy_project, edit_source
+    from conftest import copy_built, edit_source
     from pipeline.cli import main
 
-    project = copy_project(tmp_path_factory.mktemp("reviewed"))
-    runner = CliRunner()
-    for args in (["approve", "--all", "--by", "Dr Test Example, MD"], ["review", "dvt", "tests"]):
-        if args[0] == "review":
-            edit_source(project / "sources/conditions/dvt.yaml", "Sometimes a fever", "Sometimes a high temperature")
-        result = runner.invoke(main, [*args, "--project", str(project)])
-        assert result.exit_code == 0, result.output
+    project = copy_built(fixture_released, tmp_path_factory.mktemp("reviewed") / "project")
+    edit_source(project / "sources/conditions/dvt.yaml", "Sometimes a fever", "Sometimes a high temperature")
+    result = CliRunner().invoke(main, ["review", "dvt", "tests", "--project", str(project)])
+    assert result.exit_code == 0, result.output
     return project / "outputs"
 
 
