@@ -116,31 +116,27 @@ def _line_text(chars: list[dict]) -> str:
 
 
 def measure(path: Path) -> Measure:
-    with pypdfium2.PdfDocument(path) as pdf:
-        return measure_open(pdf)
-
-
-def measure_open(pdf: pypdfium2.PdfDocument) -> Measure:
-    """`measure` of a PDF already open, for a test that reads more from it."""
     sizes: Counter = Counter()
     fonts: set[str] = set()
     lines: list[Line] = []
-    width, height = pdf[0].get_size()
-    for number in range(1, len(pdf) + 1):
-        rows: dict[int, list[dict]] = {}
-        for char in page_chars(pdf[number - 1]):
-            fonts.add(char["fontname"])
-            if char["text"].strip():
-                sizes[round(char["size"], 1)] += 1
-            # Characters whose bottoms are within 2 pt share a line.
-            rows.setdefault(round(char["bottom"] / 2), []).append(char)
-        for row in rows.values():
-            for group in _split_columns(row):
-                printed = [c for c in group if c["text"].strip()]
-                if printed:
-                    lines.append(Line(number, min(c["top"] for c in printed), _line_text(group),
-                                      max(c["size"] for c in printed), printed[0]["x0"], printed[-1]["x1"]))
-    return Measure(len(pdf), sizes, tuple(sorted(lines, key=lambda l: (l.page, l.top))), width, height,
+    with pypdfium2.PdfDocument(path) as pdf:
+        width, height = pdf[0].get_size()
+        for number, page in enumerate(pdf, start=1):
+            rows: dict[int, list[dict]] = {}
+            for char in page_chars(page):
+                fonts.add(char["fontname"])
+                if char["text"].strip():
+                    sizes[round(char["size"], 1)] += 1
+                # Characters whose bottoms are within 2 pt share a line.
+                rows.setdefault(round(char["bottom"] / 2), []).append(char)
+            for row in rows.values():
+                for group in _split_columns(row):
+                    printed = [c for c in group if c["text"].strip()]
+                    if printed:
+                        lines.append(Line(number, min(c["top"] for c in printed), _line_text(group),
+                                          max(c["size"] for c in printed), printed[0]["x0"], printed[-1]["x1"]))
+        pages = len(pdf)
+    return Measure(pages, sizes, tuple(sorted(lines, key=lambda l: (l.page, l.top))), width, height,
                    frozenset(fonts))
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project, edit_source, manifest, shared_folder
+from conftest import ROOT, copy_built, copy_project, edit_source, manifest, shared_folder
 from pipeline.formats import all_formats
 from pipeline.toolchain import SCHEMA_DIR
 
@@ -82,12 +82,16 @@ def make_slim_base(folder: Path) -> None:
                                                              if fmt.localized}, kinds
 
 
-def handouts(case: Path, *args: str, out: Path | None = None) -> subprocess.CompletedProcess:
+def case_env(case: Path) -> dict[str, str]:
+    """The environment a case's builds run in: its own copy of the package, no fixed date."""
     env = {**os.environ, "PYTHONPATH": str(case / "package")}
     env.pop("SOURCE_DATE_EPOCH", None)
-    extra = ["--out", str(out)] if out else []
-    return subprocess.run([sys.executable, "-m", "pipeline", *args, *extra, "--project", str(case / "project")],
-                          capture_output=True, text=True, env=env, cwd=case, timeout=900)
+    return env
+
+
+def handouts(case: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", *args, "--project", str(case / "project")],
+                          capture_output=True, text=True, env=case_env(case), cwd=case, timeout=900)
 
 
 # An incremental build, then a clean one into another folder, in one process: it starts Python,
@@ -98,34 +102,31 @@ THEN = "--then"
 BUILD_TWICE = r"""
 import sys
 from pipeline.cli import main
-first = sys.argv[1:sys.argv.index("--then")]
-second = sys.argv[sys.argv.index("--then") + 1:]
-for args in (first, second):
+then = sys.argv.index("--then")
+for args in (sys.argv[1:then], sys.argv[then + 1:]):
     code = 0
     try:
         main(args, prog_name="handouts")
     except SystemExit as exit:
         code = exit.code if isinstance(exit.code, int) else 1
-    sys.stderr.write("\n" + "%s %d\n" % ("--then", code))
+    sys.stderr.write("\n--then %d\n" % code)
     sys.stderr.flush()
 """
 
 
-def incremental_then_clean(case: Path, clean: Path) -> tuple[str, str]:
-    """`handouts build` in the case, then a clean build of it into `clean`; each one's stderr.
-    Both must succeed."""
-    env = {**os.environ, "PYTHONPATH": str(case / "package")}
-    env.pop("SOURCE_DATE_EPOCH", None)
+def incremental_then_clean(case: Path, clean: Path) -> str:
+    """`handouts build` in the case, then a clean build of it into `clean`: the incremental
+    build's stderr. Both must succeed."""
     project = ["--project", str(case / "project")]
     result = subprocess.run([sys.executable, "-c", BUILD_TWICE, "build", "-j", "2", *project, THEN,
                              "build", "-j", "2", "--out", str(clean), *project],
-                            capture_output=True, text=True, env=env, cwd=case, timeout=900)
+                            capture_output=True, text=True, env=case_env(case), cwd=case, timeout=900)
     parts = re.split(rf"^{THEN} (-?\d+)\n", result.stderr, flags=re.M)
     assert result.returncode == 0 and len(parts) == 5, result.stderr
     incremental, first_code, clean_err, second_code, _ = parts
     assert first_code == "0", f"the incremental build failed: {incremental}"
     assert second_code == "0", f"the clean build failed: {clean_err}"
-    return incremental, clean_err
+    return incremental
 
 
 def hashes(out: Path) -> dict[str, str]:
@@ -168,7 +169,7 @@ def base(tmp_path_factory, fixture_built) -> Path:
 
     def make(folder: Path) -> None:
         copy_package(folder)
-        subprocess.run(["cp", "-a", str(fixture_built), str(folder / "project")], check=True)
+        copy_built(fixture_built, folder / "project")
 
     return shared_folder(tmp_path_factory, "incremental-base", make=make)
 
@@ -185,11 +186,11 @@ def test_an_incremental_build_equals_a_clean_one(request, tmp_path, name):
     # others rebuild everything and run on the slim copy (see the module's docstring).
     base = request.getfixturevalue("base" if isinstance(expected, set) else "slim_base")
     case = tmp_path / "case"
-    subprocess.run(["cp", "-a", str(base), str(case)], check=True)
+    copy_built(base, case)
     before = hashes(case / "project/outputs")
     edit(case)
 
-    incremental, _ = incremental_then_clean(case, tmp_path / "clean")
+    incremental = incremental_then_clean(case, tmp_path / "clean")
     after = hashes(case / "project/outputs")
     assert after == hashes(tmp_path / "clean"), f"{name}: the incremental build differs from a clean one"
 
@@ -216,7 +217,7 @@ def test_a_tightened_schema_stops_build_and_validate_alike(slim_base, tmp_path):
     same source, and the build does not say "nothing to do". Failed before: the build hashed
     the project's schemas/ while validation read another copy."""
     case = tmp_path / "case"
-    subprocess.run(["cp", "-a", str(slim_base), str(case)], check=True)
+    copy_built(slim_base, case)
     before = hashes(case / "project/outputs")
     schema = case / "package/schemas/condition.schema.json"
     text = schema.read_text(encoding="utf-8")

@@ -114,7 +114,8 @@ def parse_lines_by_page(pdf_path: Path) -> list[dict]:
                         lines.append(" ".join(text.split()))
                         text = ""
                     elif gap > char["size"] * 0.2:
-                        # Chromium prints no spaces; a gap wider than a fifth of the size is one.
+                        # Spaces between words need not be among the characters read; a gap
+                        # wider than a fifth of the size is one.
                         text += " "
                     text += char["text"]
                 lines.append(" ".join(text.split()))
