@@ -169,7 +169,7 @@ def release_output(fixture_released: Path) -> str:
 
 
 def copy_built(built_project: Path, target: Path) -> Path:
-    """A copy of a built project to edit and build again. `cp -a` keeps the files' times, so
+    """A copy of a built project (or of an output folder) to edit and build again. `cp -a` keeps the files' times, so
     the next build trusts them as the state recorded them."""
     subprocess.run(["cp", "-a", str(built_project), str(target)], check=True)
     return target

@@ -23,7 +23,7 @@ from typing import Iterable, Iterator
 import pikepdf
 import pytest
 
-from conftest import copy_project, edit_source, manifest, snapshot, write_source
+from conftest import copy_built, copy_project, edit_source, manifest, snapshot, write_source
 from pipeline.atomic import KILL_SWITCH, exclusive_lock
 from pipeline.build import STATE_DIR
 from pipeline.loading import MAX_SOURCE_BYTES
@@ -286,8 +286,8 @@ def remove_calf_strain_and_rename_publisher(project: Path) -> None:
 
 # The fault points are split among this many runs at once, each with warm processes of its
 # own: one point's runs do not depend on another's, so the test takes about the time of its
-# slowest shard, not of all of them one after another (on 2 quiet cores: 38 s with one shard,
-# 24 s with four, for 9 s more CPU; under load, more processes also get more of the CPU). The
+# slowest shard, not of all of them one after another (on 2 quiet cores, measured when the test
+# built html,sms at 43 points: 38 s with one shard, 24 s with four, for 9 s more CPU; under load, more processes also get more of the CPU). The
 # shards run inside this one test, not as parametrized copies of it: pytest-xdist's worksteal
 # hands each worker a contiguous block of the collection, so the copies would mostly queue on
 # one worker, one after another.
@@ -317,7 +317,7 @@ def kill_at_every_point(first_build: Path, folder: Path, prelude: str = "", stop
 
     def fresh(name: str) -> Path:
         project = folder / name
-        subprocess.run(["cp", "-a", str(first_build), str(project)], check=True)
+        copy_built(first_build, project)
         remove_calf_strain_and_rename_publisher(project)
         return project
 

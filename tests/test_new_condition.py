@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, copy_built
 from pipeline.build import BuildOptions, build
 from pipeline.formats.sms import compose
 from pipeline.project import Project
@@ -74,7 +74,7 @@ def test_a_new_condition_passes_every_check_and_reaches_every_format(tmp_path, c
     # On top of the suite's build of the real sources, as an editor's next `make` would be
     # (incremental equals clean: tests/test_incremental.py).
     out = tmp_path / "out"
-    subprocess.run(["cp", "-a", str(built), str(out)], check=True)
+    copy_built(built, out)
     report = build(Project(project), BuildOptions(out_dir=out, workers=2))
     assert f"pdf/{NEW}.a4.pdf" in {o.job.path for o in report.outcomes if o.status == "built"}
     assert not report.failed, [o.error for o in report.failed]
